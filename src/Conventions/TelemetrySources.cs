@@ -1,0 +1,32 @@
+namespace Shop.Conventions;
+
+/// <summary>ActivitySource and Meter names: the platform's, and the suite's own.</summary>
+public static class TelemetrySources
+{
+    /// <summary>Every source and meter of the suite starts with this prefix.</summary>
+    public const string SuitePrefix = "Shop.";
+
+    /// <summary>Wildcard that subscribes to every source and meter of the suite.</summary>
+    public const string SuiteWildcard = "Shop.*";
+
+    /// <summary>src/Grpc: RPC client spans, RPC call-duration histograms.</summary>
+    public const string Grpc = "Shop.Grpc";
+
+    // Platform activity sources
+    public const string AspNetCore = "Microsoft.AspNetCore";
+    public const string HttpClient = "System.Net.Http";
+    public const string Npgsql = "Npgsql";
+
+    // Platform meters
+    public const string AspNetCoreHostingMeter = "Microsoft.AspNetCore.Hosting";
+    public const string KestrelMeter = "Microsoft.AspNetCore.Server.Kestrel";
+    public const string RoutingMeter = "Microsoft.AspNetCore.Routing";
+    public const string HttpClientMeter = "System.Net.Http";
+    public const string NpgsqlMeter = "Npgsql";
+    public const string EntityFrameworkCoreMeter = "Microsoft.EntityFrameworkCore";
+    public const string RuntimeMeter = "System.Runtime";
+
+    /// <summary>The source and meter name a service uses for its own telemetry, e.g. <c>Shop.Orders</c> for <c>orders</c>.</summary>
+    public static string ForService(string serviceName) =>
+        SuitePrefix + char.ToUpperInvariant(serviceName[0]) + serviceName[1..];
+}
