@@ -1,0 +1,43 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Shop.Conventions;
+using Shop.ServiceDefaults.Http;
+using Shop.ServiceDefaults.Logging;
+using Shop.ServiceDefaults.Telemetry;
+
+namespace Microsoft.Extensions.Hosting;
+
+/// <summary>What every Shop service gets from two calls: telemetry, logging, error handling and health.</summary>
+public static class ServiceDefaultsExtensions
+{
+    private const string LiveTag = "live";
+
+    /// <summary>Adds OpenTelemetry (traces, metrics, logs over OTLP), correlated console logs, ProblemDetails and health checks.</summary>
+    public static TBuilder AddServiceDefaults<TBuilder>(this TBuilder builder, Action<ServiceDefaultsOptions>? configure = null)
+        where TBuilder : IHostApplicationBuilder
+    {
+        var options = new ServiceDefaultsOptions();
+        configure?.Invoke(options);
+
+        builder.AddShopTelemetry(options);
+        builder.AddCorrelatedConsoleLogging();
+        builder.Services.AddShopProblemDetails();
+        builder.Services.AddHealthChecks()
+            .AddCheck("self", () => HealthCheckResult.Healthy(), [LiveTag]);
+        return builder;
+    }
+
+    /// <summary>Maps /health (readiness) and /alive (liveness) and adds error handling; call it right after Build().</summary>
+    public static WebApplication MapDefaultEndpoints(this WebApplication app)
+    {
+        app.UseShopErrorHandling();
+        app.UseTraceResponseHeader();
+
+        // Readiness runs every check (a service adds its database); liveness only the process itself.
+        app.MapHealthChecks(HealthPaths.Ready);
+        app.MapHealthChecks(HealthPaths.Alive, new HealthCheckOptions { Predicate = check => check.Tags.Contains(LiveTag) });
+        return app;
+    }
+}

@@ -1,0 +1,66 @@
+using System.Diagnostics;
+using OpenTelemetry;
+using OpenTelemetry.Trace;
+using Shop.Conventions;
+
+namespace Shop.ServiceDefaults.Telemetry;
+
+/// <summary>
+/// Extracts trace context from incoming requests but never their baggage: used at the public edge,
+/// where baggage from outside would otherwise become attributes on the suite's spans.
+/// </summary>
+internal sealed class IncomingBaggageDroppingPropagator(DistributedContextPropagator inner) : DistributedContextPropagator
+{
+    public override IReadOnlyCollection<string> Fields => inner.Fields;
+
+    public override void Inject(Activity? activity, object? carrier, PropagatorSetterCallback? setter) =>
+        inner.Inject(activity, carrier, setter);
+
+    public override void ExtractTraceIdAndState(object? carrier, PropagatorGetterCallback? getter, out string? traceId, out string? traceState) =>
+        inner.ExtractTraceIdAndState(carrier, getter, out traceId, out traceState);
+
+    public override IEnumerable<KeyValuePair<string, string?>>? ExtractBaggage(object? carrier, PropagatorGetterCallback? getter) => null;
+}
+
+/// <summary>
+/// Copies the suite's baggage keys (tenant.id) onto every span as attributes when it ends, so that
+/// spans of every service, database spans included, can be searched by tenant.
+/// Only listed keys are copied: baggage is not a way to put arbitrary attributes on spans.
+/// </summary>
+internal sealed class BaggageTagsProcessor : BaseProcessor<Activity>
+{
+    private static readonly string[] Keys = [TelemetryAttributes.TenantId];
+
+    public override void OnEnd(Activity activity)
+    {
+        foreach (var key in Keys)
+        {
+            if (activity.GetTagItem(key) is null && activity.GetBaggageItem(key) is { } value)
+            {
+                activity.SetTag(key, value);
+            }
+        }
+    }
+}
+
+/// <summary>
+/// The gRPC client (src/Grpc) makes its own client span and injects its context itself; the
+/// HttpClient span it would get beneath it is transport noise, so it is not recorded (what the
+/// official gRPC client instrumentation calls suppressing downstream instrumentation).
+/// </summary>
+internal sealed class GrpcTransportSpanSampler(Sampler inner) : Sampler
+{
+    private const string HttpClientOperation = "System.Net.Http.HttpRequestOut";
+
+    public override SamplingResult ShouldSample(in SamplingParameters samplingParameters)
+    {
+        if (samplingParameters.Name == HttpClientOperation
+            && Activity.Current is { Kind: ActivityKind.Client } parent
+            && parent.Source.Name == TelemetrySources.Grpc)
+        {
+            return new SamplingResult(SamplingDecision.Drop);
+        }
+
+        return inner.ShouldSample(samplingParameters);
+    }
+}

@@ -1,0 +1,97 @@
+using System.Diagnostics;
+using System.Diagnostics.Metrics;
+using System.Reflection;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using OpenTelemetry;
+using OpenTelemetry.Metrics;
+using OpenTelemetry.Resources;
+using OpenTelemetry.Trace;
+using Shop.Conventions;
+
+namespace Shop.ServiceDefaults.Telemetry;
+
+/// <summary>OpenTelemetry for a Shop service, configured by the standard OTEL_* environment variables only.</summary>
+internal static class TelemetrySetup
+{
+    public static void AddShopTelemetry(this IHostApplicationBuilder builder, ServiceDefaultsOptions options)
+    {
+        if (!options.AcceptIncomingBaggage)
+        {
+            // ASP.NET Core hosting extracts incoming context with the propagator from DI; outgoing
+            // calls use DistributedContextPropagator.Current, so the suite's own baggage still flows.
+            builder.Services.AddSingleton<DistributedContextPropagator>(
+                new IncomingBaggageDroppingPropagator(DistributedContextPropagator.Current));
+        }
+
+        var settings = TelemetrySettings.From(builder.Configuration, builder.Environment);
+        builder.Services.AddSingleton(settings);
+        builder.Services.AddHostedService<TelemetryStartupReport>();
+        if (settings.SdkDisabled)
+        {
+            // OTEL_SDK_DISABLED=true: no providers, no listeners, nothing to pay for.
+            return;
+        }
+
+        builder.Services.AddTransient<Microsoft.AspNetCore.Hosting.IStartupFilter, HttpServerSpanStartupFilter>();
+
+        var otel = new HostedOpenTelemetryBuilder(builder.Services);
+        otel.ConfigureResource(resource => ConfigureResource(resource, builder.Environment))
+            .WithTracing(tracing => tracing
+                .AddSource(TelemetrySources.AspNetCore, TelemetrySources.HttpClient, TelemetrySources.Npgsql, TelemetrySources.SuiteWildcard)
+                .SetSampler(new GrpcTransportSpanSampler(settings.Sampler))
+                .AddProcessor(new BaggageTagsProcessor()))
+            .WithMetrics(metrics => metrics
+                .AddMeter(
+                    TelemetrySources.AspNetCoreHostingMeter,
+                    TelemetrySources.KestrelMeter,
+                    TelemetrySources.RoutingMeter,
+                    TelemetrySources.HttpClientMeter,
+                    TelemetrySources.NpgsqlMeter,
+                    TelemetrySources.EntityFrameworkCoreMeter,
+                    TelemetrySources.RuntimeMeter,
+                    TelemetrySources.SuiteWildcard)
+                .AddView(DurationHistogramView)
+                .SetExemplarFilter(ExemplarFilterType.TraceBased))
+            .WithLogging(configureBuilder: null, configureOptions: logging =>
+            {
+                logging.IncludeFormattedMessage = true;
+                logging.IncludeScopes = true;
+            });
+
+        if (settings.ExportEndpoint is not null)
+        {
+            // Endpoint, protocol (grpc, http/protobuf), headers and intervals come from the standard variables.
+            otel.UseOtlpExporter();
+        }
+    }
+
+    /// <summary>
+    /// service.name falls back to the short service name (Shop.Orders → orders); OTEL_SERVICE_NAME and
+    /// OTEL_RESOURCE_ATTRIBUTES are merged last, so whatever the environment says wins.
+    /// </summary>
+    private static void ConfigureResource(ResourceBuilder resource, IHostEnvironment environment)
+    {
+        var entry = Assembly.GetEntryAssembly();
+        var version = entry?.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion
+            ?? entry?.GetName().Version?.ToString()
+            ?? "unknown";
+        resource.Clear()
+            .AddService(DefaultServiceName(environment.ApplicationName), serviceVersion: version, autoGenerateServiceInstanceId: true)
+            .AddAttributes([new(TelemetryAttributes.DeploymentEnvironmentName, environment.EnvironmentName.ToLowerInvariant())])
+            .AddTelemetrySdk()
+            .AddEnvironmentVariableDetector();
+    }
+
+    internal static string DefaultServiceName(string applicationName) =>
+        (applicationName.StartsWith(TelemetrySources.SuitePrefix, StringComparison.Ordinal)
+            ? applicationName[TelemetrySources.SuitePrefix.Length..]
+            : applicationName).ToLowerInvariant();
+
+    /// <summary>Every duration histogram in seconds gets the same buckets, which include the SLO thresholds.</summary>
+    private static ExplicitBucketHistogramConfiguration? DurationHistogramView(Instrument instrument) =>
+        instrument.Unit == "s" && instrument.GetType().IsGenericType && instrument.GetType().GetGenericTypeDefinition() == typeof(Histogram<>)
+            ? new ExplicitBucketHistogramConfiguration { Boundaries = TelemetryMetrics.DurationBucketsSeconds }
+            : null;
+}
