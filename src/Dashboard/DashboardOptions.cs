@@ -1,0 +1,89 @@
+namespace Shop.Dashboard;
+
+/// <summary>The <c>Dashboard</c> configuration section (environment variables: <c>Dashboard__QueryUrl</c> and so on).</summary>
+internal sealed class DashboardOptions
+{
+    public const string Section = "Dashboard";
+
+    /// <summary>UI and query API (Jaeger's query port).</summary>
+    public string QueryUrl { get; set; } = "http://127.0.0.1:16686";
+
+    /// <summary>OTLP/gRPC receiver.</summary>
+    public string OtlpGrpcUrl { get; set; } = "http://127.0.0.1:4317";
+
+    /// <summary>OTLP/HTTP receiver (protobuf and JSON).</summary>
+    public string OtlpHttpUrl { get; set; } = "http://127.0.0.1:4318";
+
+    /// <summary>Required when any URL binds a non-loopback address: OTLP clients send it as <c>x-otlp-api-key</c>, the UI and API as <c>x-api-key</c> or through the login cookie.</summary>
+    public string? ApiKey { get; set; }
+
+    /// <summary>Spans kept in memory; the oldest are evicted first.</summary>
+    public int MaxSpans { get; set; } = 250_000;
+
+    /// <summary>Log records kept in memory; the oldest are evicted first.</summary>
+    public int MaxLogRecords { get; set; } = 100_000;
+
+    /// <summary>Metric series kept (distinct service, instrument and attribute sets).</summary>
+    public int MaxMetricSeries { get; set; } = 10_000;
+
+    /// <summary>How long metric points are kept for rate and percentile windows.</summary>
+    public TimeSpan MetricRetention { get; set; } = TimeSpan.FromHours(1);
+
+    /// <summary>Largest OTLP request body, compressed and after decompression (the OTLP specification recommends 20 MiB).</summary>
+    public int MaxRequestBodyBytes { get; set; } = 20 * 1024 * 1024;
+
+    /// <summary>OTLP requests decoded at the same time; more wait, and are refused with 503 when waiting takes too long.</summary>
+    public int MaxConcurrentIngest { get; set; } = Math.Max(2, Environment.ProcessorCount * 2);
+
+    public TailSamplingOptions TailSampling { get; set; } = new();
+
+    public ForwardOptions Forward { get; set; } = new();
+}
+
+/// <summary>The <c>Dashboard:TailSampling</c> section: keep errors, slow traces and a ratio of the rest.</summary>
+internal sealed class TailSamplingOptions
+{
+    public bool Enabled { get; set; }
+
+    /// <summary>Wait after the root span arrived before deciding; longer than the exporters' batch delay (OTEL_BSP_SCHEDULE_DELAY) catches late child spans.</summary>
+    public TimeSpan DecisionWait { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>Decide anyway this long after a trace's first span when its root never arrives.</summary>
+    public TimeSpan MaxTraceWait { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Traces at least this long (first span start to last span end) are always kept.</summary>
+    public TimeSpan SlowThreshold { get; set; } = TimeSpan.FromMilliseconds(500);
+
+    /// <summary>Fraction (0..1) of the other traces kept, chosen deterministically from the trace id.</summary>
+    public double KeepRatio { get; set; } = 0.1;
+
+    /// <summary>Spans waiting for a decision; past it the oldest traces are decided early.</summary>
+    public int MaxPendingSpans { get; set; } = 100_000;
+}
+
+/// <summary>The <c>Dashboard:Forward</c> section: an upstream OTLP endpoint (Jaeger, a collector) that gets everything kept.</summary>
+internal sealed class ForwardOptions
+{
+    /// <summary>Base URL as in OTEL_EXPORTER_OTLP_ENDPOINT, e.g. http://localhost:4318; unset disables forwarding.</summary>
+    public string? Endpoint { get; set; }
+
+    /// <summary><c>http/protobuf</c> (default) or <c>grpc</c>.</summary>
+    public string Protocol { get; set; } = ForwardProtocols.HttpProtobuf;
+
+    /// <summary>Comma-separated signals to forward: traces, logs, metrics. Jaeger takes traces only.</summary>
+    public string Signals { get; set; } = "traces";
+
+    /// <summary>Extra request headers as in OTEL_EXPORTER_OTLP_HEADERS: <c>key=value,key2=value2</c>.</summary>
+    public string? Headers { get; set; }
+
+    /// <summary>Items (spans, log records, data points) waiting to be sent; past it new batches are dropped and counted.</summary>
+    public int MaxQueuedItems { get; set; } = 100_000;
+
+    public TimeSpan Timeout { get; set; } = TimeSpan.FromSeconds(10);
+}
+
+internal static class ForwardProtocols
+{
+    public const string HttpProtobuf = "http/protobuf";
+    public const string Grpc = "grpc";
+}

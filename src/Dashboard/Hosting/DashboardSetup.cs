@@ -1,0 +1,119 @@
+using Microsoft.Extensions.Options;
+using Shop.Conventions;
+using Shop.Dashboard.Forwarding;
+using Shop.Dashboard.Ingest;
+using Shop.Dashboard.Query;
+using Shop.Dashboard.Sampling;
+using Shop.Dashboard.Store;
+using Shop.Dashboard.Ui;
+
+namespace Shop.Dashboard.Hosting;
+
+/// <summary>The dashboard's registrations and endpoint mappings.</summary>
+internal static partial class DashboardSetup
+{
+    /// <summary>Reads the Dashboard section, configures the listeners and registers every part; false with the reason when the configuration is unusable.</summary>
+    public static bool AddDashboard(this WebApplicationBuilder builder, out string? problem)
+    {
+        var section = builder.Configuration.GetSection(DashboardOptions.Section);
+        var options = section.Get<DashboardOptions>() ?? new DashboardOptions();
+        Listeners listeners;
+        try
+        {
+            Validate(options);
+            listeners = Listeners.From(options);
+            OtlpForwarder.ParseSignals(options.Forward.Signals);
+            OtlpHeaders.Parse(options.Forward.Headers);
+        }
+        catch (InvalidOperationException e)
+        {
+            problem = e.Message;
+            return false;
+        }
+
+        builder.WebHost.ConfigureKestrel(kestrel =>
+        {
+            listeners.Configure(kestrel);
+            kestrel.AddServerHeader = false;
+            kestrel.Limits.MaxRequestBodySize = options.MaxRequestBodyBytes + 1L;
+        });
+
+        // The dashboard keeps its own telemetry out of itself: console logs only, and quiet per-request logging.
+        builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
+        builder.Logging.AddFilter("System.Net.Http.HttpClient", LogLevel.Warning);
+
+        var services = builder.Services;
+        services.Configure<DashboardOptions>(section);
+        services.AddSingleton(listeners);
+        services.AddSingleton(TimeProvider.System);
+        services.AddSingleton(new StringPool());
+        services.AddSingleton<OtlpConverter>();
+        services.AddSingleton(new SpanStore(options.MaxSpans));
+        services.AddSingleton(new LogStore(options.MaxLogRecords));
+        services.AddSingleton(new MetricStore(options.MaxMetricSeries, options.MetricRetention));
+        services.AddSingleton<IngestCounters>();
+        services.AddSingleton<IngestGate>();
+        services.AddSingleton<ApiKeyCheck>();
+        services.AddHttpClient(nameof(HttpForwardTransport));
+        services.AddSingleton<ForwardTransportFactory>();
+        services.AddSingleton<OtlpForwarder>();
+        services.AddHostedService(sp => sp.GetRequiredService<OtlpForwarder>());
+        services.AddSingleton<SpanSink>();
+        if (options.TailSampling.Enabled)
+        {
+            services.AddSingleton<TailSampler>();
+        }
+
+        services.AddSingleton<OtlpIngest>();
+        services.AddHealthChecks();
+        problem = null;
+        return true;
+    }
+
+    /// <summary>Routing, the per-listener and API-key checks, then health, OTLP/HTTP, the query APIs and the UI.</summary>
+    public static WebApplication MapDashboard(this WebApplication app)
+    {
+        app.UseRouting();
+        app.UseDashboardSecurity();
+        app.MapHealthChecks(HealthPaths.Ready);
+        app.MapHealthChecks(HealthPaths.Alive);
+        app.MapOtlpHttp();
+        app.MapJaegerApi();
+        app.MapDashboardApi();
+        app.MapUi();
+
+        var listeners = app.Services.GetRequiredService<Listeners>();
+        var options = app.Services.GetRequiredService<IOptions<DashboardOptions>>().Value;
+        var (query, otlpHttp, otlpGrpc) = (listeners.UrlOf(ListenerRole.Query), listeners.UrlOf(ListenerRole.OtlpHttp), listeners.UrlOf(ListenerRole.OtlpGrpc));
+        var sampling = options.TailSampling.Enabled
+            ? $"on (keep errors, traces >= {options.TailSampling.SlowThreshold.TotalMilliseconds} ms and {options.TailSampling.KeepRatio:P0} of the rest)"
+            : "off";
+        var apiKey = string.IsNullOrEmpty(options.ApiKey) ? "off" : "on";
+        app.Lifetime.ApplicationStarted.Register(() => LogStarted(app.Logger, query, otlpHttp, otlpGrpc, options.MaxSpans, sampling, apiKey));
+        return app;
+    }
+
+    private static void Validate(DashboardOptions options)
+    {
+        static void Require(bool condition, string message)
+        {
+            if (!condition)
+            {
+                throw new InvalidOperationException(message);
+            }
+        }
+
+        Require(options.MaxSpans >= 1, "Dashboard:MaxSpans must be at least 1.");
+        Require(options.MaxLogRecords >= 1, "Dashboard:MaxLogRecords must be at least 1.");
+        Require(options.MaxMetricSeries >= 1, "Dashboard:MaxMetricSeries must be at least 1.");
+        Require(options.MaxRequestBodyBytes >= 1024, "Dashboard:MaxRequestBodyBytes must be at least 1024.");
+        Require(options.MaxConcurrentIngest >= 1, "Dashboard:MaxConcurrentIngest must be at least 1.");
+        Require(options.TailSampling.KeepRatio is >= 0 and <= 1, "Dashboard:TailSampling:KeepRatio must be between 0 and 1.");
+        Require(options.TailSampling.MaxPendingSpans >= 1, "Dashboard:TailSampling:MaxPendingSpans must be at least 1.");
+        Require(options.Forward.MaxQueuedItems >= 1, "Dashboard:Forward:MaxQueuedItems must be at least 1.");
+    }
+
+    [LoggerMessage(Level = LogLevel.Information,
+        Message = "Dashboard UI and API at {QueryUrl}; OTLP/HTTP at {OtlpHttpUrl}; OTLP/gRPC at {OtlpGrpcUrl}; keeping {MaxSpans} spans; tail sampling {Sampling}; API key {ApiKey}")]
+    private static partial void LogStarted(ILogger logger, string queryUrl, string otlpHttpUrl, string otlpGrpcUrl, int maxSpans, string sampling, string apiKey);
+}

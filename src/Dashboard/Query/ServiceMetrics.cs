@@ -1,0 +1,186 @@
+using Shop.Conventions;
+using Shop.Dashboard.Store;
+
+namespace Shop.Dashboard.Query;
+
+/// <summary>Rate, error ratio and latency percentiles of one service's route (HTTP) or method (RPC) over a window.</summary>
+internal sealed record RouteMetrics(
+    string Service,
+    string Kind,
+    string Route,
+    double Requests,
+    double RatePerSecond,
+    double ErrorRatio,
+    double? P50Seconds,
+    double? P95Seconds,
+    double? P99Seconds,
+    double WindowSeconds);
+
+/// <summary>
+/// Computes <see cref="RouteMetrics"/> from the server duration histograms
+/// (<c>http.server.request.duration</c>, <c>rpc.server.call.duration</c>). For cumulative series the
+/// window's increase is the last point minus the last point at or before the window start; a changed
+/// start time or a falling count is a reset, after which the whole last point counts. Delta series are
+/// summed over the window. Percentiles interpolate linearly inside the merged buckets, as Prometheus'
+/// histogram_quantile does.
+/// </summary>
+internal static class ServiceMetrics
+{
+    /// <summary>gRPC codes that are server errors in the semantic conventions (UNKNOWN, DEADLINE_EXCEEDED, UNIMPLEMENTED, INTERNAL, UNAVAILABLE, DATA_LOSS).</summary>
+    private static readonly HashSet<string> GrpcServerErrors = ["2", "4", "12", "13", "14", "15"];
+
+    public static List<RouteMetrics> Compute(MetricStore store, long nowUnixNano, TimeSpan window, string? service = null)
+    {
+        var windowStart = nowUnixNano - (long)window.TotalNanoseconds;
+        var groups = new Dictionary<(string Service, string Kind, string Route), Accumulator>();
+        foreach (var name in MetricStore.AnalysedInstruments)
+        {
+            var kind = name == TelemetryMetrics.RpcServerCallDuration ? "rpc" : "http";
+            foreach (var (series, points) in store.Snapshot(name))
+            {
+                if ((service is not null && series.Service != service) || WindowIncrease(series.Cumulative, points, windowStart, nowUnixNano) is not { } increase)
+                {
+                    continue;
+                }
+
+                var key = (series.Service, kind, RouteOf(series, kind));
+                if (!groups.TryGetValue(key, out var accumulator))
+                {
+                    groups[key] = accumulator = new Accumulator();
+                }
+
+                accumulator.Add(increase, IsError(series, kind));
+            }
+        }
+
+        return groups
+            .Select(g => g.Value.Result(g.Key.Service, g.Key.Kind, g.Key.Route, window.TotalSeconds))
+            .Where(r => r.Requests > 0)
+            .OrderBy(r => r.Service, StringComparer.Ordinal)
+            .ThenBy(r => r.Route, StringComparer.Ordinal)
+            .ToList();
+    }
+
+    /// <summary>The φ-quantile of bucket counts: linear inside the bucket, the highest finite bound for the overflow bucket.</summary>
+    public static double? Quantile(double phi, double[] bounds, double[] counts)
+    {
+        var total = counts.Sum();
+        if (total <= 0)
+        {
+            return null;
+        }
+
+        var rank = phi * total;
+        double cumulative = 0;
+        for (var i = 0; i < counts.Length; i++)
+        {
+            if (cumulative + counts[i] >= rank && counts[i] > 0)
+            {
+                if (i >= bounds.Length)
+                {
+                    return bounds.Length > 0 ? bounds[^1] : null;
+                }
+
+                var lower = i == 0 ? Math.Min(0, bounds[0]) : bounds[i - 1];
+                return lower + ((bounds[i] - lower) * (rank - cumulative) / counts[i]);
+            }
+
+            cumulative += counts[i];
+        }
+
+        return bounds.Length > 0 ? bounds[^1] : null;
+    }
+
+    private static string RouteOf(MetricSeries series, string kind) => kind == "rpc"
+        ? $"{series.Attribute(TelemetryAttributes.RpcService)}/{series.Attribute(TelemetryAttributes.RpcMethod)}"
+        : $"{series.Attribute(TelemetryAttributes.HttpRequestMethod) ?? "_OTHER"} {series.Attribute(TelemetryAttributes.HttpRoute) ?? "(no route)"}";
+
+    private static bool IsError(MetricSeries series, string kind)
+    {
+        if (series.Attribute(TelemetryAttributes.ErrorType) is not null)
+        {
+            return true;
+        }
+
+        return kind == "rpc"
+            ? series.Attribute(TelemetryAttributes.RpcGrpcStatusCode) is { } code && GrpcServerErrors.Contains(code)
+            : int.TryParse(series.Attribute(TelemetryAttributes.HttpResponseStatusCode), out var status) && status >= 500;
+    }
+
+    /// <summary>Count and bucket increase of one series inside [start, end]; null when it has no points there.</summary>
+    private static Increase? WindowIncrease(bool cumulative, MetricPoint[] points, long start, long end)
+    {
+        var inWindow = points.Where(p => p.TimeUnixNano > start && p.TimeUnixNano <= end).ToList();
+        if (inWindow.Count == 0 || inWindow[^1].Bounds.Length == 0)
+        {
+            return null;
+        }
+
+        var last = inWindow[^1];
+        if (!cumulative)
+        {
+            var buckets = new double[last.BucketCounts.Length];
+            double count = 0;
+            foreach (var point in inWindow.Where(p => p.BucketCounts.Length == buckets.Length))
+            {
+                count += point.Count;
+                for (var i = 0; i < buckets.Length; i++)
+                {
+                    buckets[i] += point.BucketCounts[i];
+                }
+            }
+
+            return new Increase(count, last.Bounds, buckets);
+        }
+
+        var baseline = points.LastOrDefault(p => p.TimeUnixNano <= start) ?? (last.StartUnixNano > start ? null : inWindow[0]);
+        var reset = baseline is null || baseline.StartUnixNano != last.StartUnixNano || baseline.Count > last.Count
+            || baseline.BucketCounts.Length != last.BucketCounts.Length;
+        var increase = new double[last.BucketCounts.Length];
+        for (var i = 0; i < increase.Length; i++)
+        {
+            increase[i] = last.BucketCounts[i] - (reset ? 0d : baseline!.BucketCounts[i]);
+        }
+
+        return new Increase(last.Count - (reset ? 0d : baseline!.Count), last.Bounds, increase);
+    }
+
+    private sealed record Increase(double Count, double[] Bounds, double[] Buckets);
+
+    private sealed class Accumulator
+    {
+        private double _count;
+        private double _errors;
+        private double[]? _bounds;
+        private double[]? _buckets;
+
+        public void Add(Increase increase, bool error)
+        {
+            _count += increase.Count;
+            _errors += error ? increase.Count : 0;
+            if (_bounds is null)
+            {
+                (_bounds, _buckets) = (increase.Bounds, (double[])increase.Buckets.Clone());
+            }
+            else if (_bounds.AsSpan().SequenceEqual(increase.Bounds) && _buckets!.Length == increase.Buckets.Length)
+            {
+                for (var i = 0; i < _buckets.Length; i++)
+                {
+                    _buckets[i] += increase.Buckets[i];
+                }
+            }
+        }
+
+        public RouteMetrics Result(string service, string kind, string route, double windowSeconds) => new(
+            service,
+            kind,
+            route,
+            _count,
+            _count / windowSeconds,
+            _count > 0 ? _errors / _count : 0,
+            Quantile(0.50, _bounds ?? [], _buckets ?? []),
+            Quantile(0.95, _bounds ?? [], _buckets ?? []),
+            Quantile(0.99, _bounds ?? [], _buckets ?? []),
+            windowSeconds);
+    }
+}
