@@ -35,7 +35,9 @@ internal static partial class DashboardSetup
         {
             listeners.Configure(kestrel);
             kestrel.AddServerHeader = false;
-            kestrel.Limits.MaxRequestBodySize = options.MaxRequestBodyBytes + 1L;
+            // The receivers enforce MaxRequestBodyBytes (413). Kestrel's own limit sits higher so a moderately
+            // oversized body is drained and the client reads the 413; a far larger one gets the connection closed.
+            kestrel.Limits.MaxRequestBodySize = options.MaxRequestBodyBytes * 4L;
         });
 
         // The dashboard keeps its own telemetry out of itself: console logs only, and quiet per-request logging.

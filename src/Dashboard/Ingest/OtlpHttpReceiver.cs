@@ -42,17 +42,17 @@ internal static class OtlpHttpReceiver
         var counters = services.GetRequiredService<IngestCounters>();
         var options = services.GetRequiredService<IOptions<DashboardOptions>>().Value;
         var json = IsJson(http.Request.ContentType);
-        if (!json && !IsProtobuf(http.Request.ContentType))
-        {
-            counters.BadRequest();
-            await Fail(http, StatusCodes.Status415UnsupportedMediaType, $"Content-Type must be {ProtobufContentType} or {JsonContentType}.", json);
-            return;
-        }
-
         if (!services.GetRequiredService<ApiKeyCheck>().OtlpAllowed(http.Request.Headers[ApiKeyCheck.OtlpHeader]))
         {
             counters.Unauthorized();
             await Fail(http, StatusCodes.Status401Unauthorized, $"Missing or wrong {ApiKeyCheck.OtlpHeader} header.", json);
+            return;
+        }
+
+        if (!json && !IsProtobuf(http.Request.ContentType))
+        {
+            counters.BadRequest();
+            await Fail(http, StatusCodes.Status415UnsupportedMediaType, $"Content-Type must be {ProtobufContentType} or {JsonContentType}.", json);
             return;
         }
 
@@ -63,6 +63,11 @@ internal static class OtlpHttpReceiver
             counters.BadRequest();
             await Fail(http, StatusCodes.Status415UnsupportedMediaType, $"Content-Encoding '{encoding}' is not supported; use gzip or none.", json);
             return;
+        }
+
+        if (gzip)
+        {
+            counters.Gzip();
         }
 
         if (http.Request.ContentLength > options.MaxRequestBodyBytes)

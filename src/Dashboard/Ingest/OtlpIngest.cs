@@ -213,6 +213,7 @@ internal sealed class IngestCounters
     private long _tooLarge;
     private long _unauthorized;
     private long _busy;
+    private long _gzip;
 
     public void Count(TelemetrySignal signal, int accepted, int rejected)
     {
@@ -228,11 +229,14 @@ internal sealed class IngestCounters
 
     public void Busy() => Interlocked.Increment(ref _busy);
 
+    public void Gzip() => Interlocked.Increment(ref _gzip);
+
     public IngestStats Snapshot() => new(
         Interlocked.Read(ref _accepted[0]), Interlocked.Read(ref _rejected[0]),
         Interlocked.Read(ref _accepted[1]), Interlocked.Read(ref _rejected[1]),
         Interlocked.Read(ref _accepted[2]), Interlocked.Read(ref _rejected[2]),
-        Interlocked.Read(ref _badRequests), Interlocked.Read(ref _tooLarge), Interlocked.Read(ref _unauthorized), Interlocked.Read(ref _busy));
+        Interlocked.Read(ref _badRequests), Interlocked.Read(ref _tooLarge), Interlocked.Read(ref _unauthorized), Interlocked.Read(ref _busy),
+        Interlocked.Read(ref _gzip));
 }
 
 internal sealed record IngestStats(
@@ -245,4 +249,5 @@ internal sealed record IngestStats(
     long BadRequests,
     long TooLargeRequests,
     long UnauthorizedRequests,
-    long BusyRequests);
+    long BusyRequests,
+    long GzipRequests);

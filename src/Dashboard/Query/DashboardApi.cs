@@ -70,7 +70,7 @@ internal static class DashboardApi
         api.MapGet("/metrics/series", (string service, string name, MetricStore metrics) =>
             Envelope(metrics.Series(service, name).Select(s => new
             {
-                Attributes = s.Series.Attributes.ToDictionary(a => a.Key, a => a.ValueText),
+                Attributes = s.Series.Attributes.GroupBy(a => a.Key).ToDictionary(g => g.Key, g => g.Last().ValueText),
                 Latest = s.Latest is { } p
                     ? new { Timestamp = p.TimeUnixNano / 1000, p.Value, p.Count, p.Sum, p.Bounds, p.BucketCounts }
                     : null,
@@ -126,7 +126,8 @@ internal static class DashboardApi
         spanID = entry.SpanId == 0 ? null : SpanIds.ToHex(entry.SpanId),
         scope = entry.Scope.Name,
         eventName = entry.EventName,
-        attributes = entry.Attributes.ToDictionary(a => a.Key, a => a.ValueText),
+        // A list, not a map: exporters may repeat a key (the .NET logger repeats scope values).
+        attributes = entry.Attributes.Select(a => new { key = a.Key, value = a.ValueText }).ToList(),
     };
 
     private static IResult Status(SpanStore spans, LogStore logs, MetricStore metrics, IngestCounters ingest, OtlpForwarder forwarder,

@@ -58,7 +58,10 @@ internal sealed class LogStore : IDisposable
         _lock.EnterWriteLock();
         try
         {
-            foreach (var entry in entries)
+            // Exporters group records by scope; stored in time order, a batch reads newest first.
+            var ordered = entries.ToArray();
+            Array.Sort(ordered, static (a, b) => a.TimeUnixNano.CompareTo(b.TimeUnixNano));
+            foreach (var entry in ordered)
             {
                 AppendOne(entry);
             }
@@ -104,7 +107,7 @@ internal sealed class LogStore : IDisposable
         _lock.EnterReadLock();
         try
         {
-            var result = new List<(long, LogEntry)>(Math.Min(query.Limit, 1000));
+            var result = new List<(long Seq, LogEntry Entry)>(Math.Min(query.Limit, 1000));
             var oldest = Oldest;
 
             // Walk the trace chain, the service chain or everything, newest first.
@@ -150,6 +153,8 @@ internal sealed class LogStore : IDisposable
                 seq -= link;
             }
 
+            // Pages follow arrival; within a page, records read newest first by their own time.
+            result.Sort(static (a, b) => b.Entry.TimeUnixNano != a.Entry.TimeUnixNano ? b.Entry.TimeUnixNano.CompareTo(a.Entry.TimeUnixNano) : b.Seq.CompareTo(a.Seq));
             return result;
         }
         finally

@@ -85,8 +85,8 @@ function traceCell(record, onSpan) {
 }
 
 function attributeSummary(attributes) {
-  const entries = Object.entries(attributes || {}).filter(([key]) => key !== '{OriginalFormat}');
+  const entries = (attributes || []).filter((a) => a.key !== '{OriginalFormat}');
   if (entries.length === 0) return null;
   return h('details', { class: 'attributes' }, h('summary', {}, `${entries.length} attribute${entries.length === 1 ? '' : 's'}`),
-    h('table', { class: 'kv' }, h('tbody', {}, entries.map(([key, value]) => h('tr', {}, h('th', {}, key), h('td', {}, value))))));
+    h('table', { class: 'kv' }, h('tbody', {}, entries.map((a) => h('tr', {}, h('th', {}, a.key), h('td', {}, a.value))))));
 }

@@ -25,7 +25,7 @@ export async function tracePage(main, traceId) {
   const trace = buildTrace(raw);
   const critical = await api.criticalPath(traceId).catch(() => ({ segments: [], selfTime: {} }));
   const params = new URLSearchParams(location.search);
-  const state = { selected: params.get('span'), collapsed: new Set(), tab: params.get('tab') === 'logs' ? 'logs' : 'timeline' };
+  const state = { selected: params.get('span'), logSpan: null, collapsed: new Set(), tab: params.get('tab') === 'logs' ? 'logs' : 'timeline' };
 
   const timelineTab = h('button', { type: 'button', role: 'tab', id: 'tab-timeline' }, 'Timeline');
   const logsTab = h('button', { type: 'button', role: 'tab', id: 'tab-logs' }, 'Logs');
@@ -33,9 +33,10 @@ export async function tracePage(main, traceId) {
 
   replace(main, h('div', { class: 'trace-page' }, header(trace), h('div', { class: 'subtabs', role: 'tablist' }, timelineTab, logsTab), body));
 
-  const show = (tab, spanId = state.selected) => {
+  // The Logs tab shows the whole trace; "Logs of this span" narrows it to one span.
+  const show = (tab, logSpan = null) => {
     state.tab = tab;
-    state.selected = spanId;
+    state.logSpan = logSpan;
     timelineTab.setAttribute('aria-selected', String(tab === 'timeline'));
     logsTab.setAttribute('aria-selected', String(tab === 'logs'));
     setQuery({ span: state.selected, tab: tab === 'logs' ? 'logs' : '' });
@@ -190,15 +191,18 @@ function formatValue(item) {
 async function renderLogs(body, trace, state, show) {
   replace(body, spinner('Loading logs…'));
   try {
-    const records = await api.logs({ traceId: trace.traceID, spanId: state.selected || undefined, limit: 1000 });
-    const filter = state.selected
-      ? h('p', { class: 'muted' }, `Showing logs of span ${state.selected}. `, h('button', { type: 'button', class: 'link-button', onclick: () => show('logs', null) }, 'Show the whole trace'))
+    const records = await api.logs({ traceId: trace.traceID, spanId: state.logSpan || undefined, limit: 1000 });
+    const filter = state.logSpan
+      ? h('p', { class: 'muted' }, `Showing logs of span ${state.logSpan}. `, h('button', { type: 'button', class: 'link-button', onclick: () => show('logs') }, 'Show the whole trace'))
       : null;
     replace(body, h('div', { class: 'card' }, filter, records.length === 0
       ? empty('No log records for this trace. Logs carry trace ids when they are written inside a traced request.')
       : logTable(records.slice().reverse(), {
         traceStart: trace.start,
-        onSpan: (spanId) => show('timeline', spanId),
+        onSpan: (spanId) => {
+          state.selected = spanId;
+          show('timeline');
+        },
       })));
   } catch (error) {
     replace(body, problem(error));

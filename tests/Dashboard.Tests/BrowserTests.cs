@@ -1,0 +1,87 @@
+using Microsoft.Playwright;
+using Shop.Dashboard.Tests.Infrastructure;
+
+namespace Shop.Dashboard.Tests;
+
+/// <summary>
+/// The UI in a real browser (Debian's Chromium through Playwright) over traces the real exporter sent.
+/// The checkout version of the first test (spans of gateway, users, orders and payments in one
+/// waterfall) reuses <see cref="DashboardPage"/> once the services exist.
+/// </summary>
+[Collection(TracedTrafficDefinition.Name)]
+public sealed class BrowserTests(TracedTraffic traffic, DashboardBrowser browser) : IClassFixture<DashboardBrowser>
+{
+    [Fact]
+    public async Task Search_a_services_traces_open_one_see_its_spans_in_the_waterfall_and_open_its_logs()
+    {
+        await using var ui = await browser.OpenAsync(traffic.Dashboard.QueryUrl);
+        var traceId = traffic.RelayTraces[0];
+
+        var results = await ui.SearchTracesAsync(TracedTraffic.Frontend, "GET /relay/{id}");
+        Assert.Equal(traffic.RelayTraces.Count, await results.CountAsync());
+        await Assertions.Expect(results.First).ToContainTextAsync("3 spans");
+        await Assertions.Expect(results.First).ToContainTextAsync($"{TracedTraffic.Backend} (1)");
+
+        await ui.OpenTraceFromResultsAsync(traceId);
+        Assert.Equal(
+            [(TracedTraffic.Frontend, "GET /relay/{id}"), (TracedTraffic.Frontend, "GET"), (TracedTraffic.Backend, "GET /items/{id}")],
+            await ui.WaterfallSpansAsync());
+        Assert.True(await ui.Page.Locator(".span-row.on-critical-path").CountAsync() >= 2, "the critical path is marked");
+
+        var details = await ui.OpenSpanAsync("GET");
+        await Assertions.Expect(details).ToContainTextAsync("http.request.method");
+        await Assertions.Expect(details).ToContainTextAsync("Resource");
+        await Assertions.Expect(details).ToContainTextAsync("client");
+
+        var logs = await ui.OpenTraceLogsAsync();
+        Assert.True(await logs.CountAsync() > 0);
+        await Assertions.Expect(ui.Page.Locator(".log-table")).ToContainTextAsync(TracedTraffic.Backend);
+        Assert.Empty(ui.Errors);
+    }
+
+    [Fact]
+    public async Task A_trace_opens_by_url_and_from_a_pasted_traceresponse_header()
+    {
+        await using var ui = await browser.OpenAsync(traffic.Dashboard.QueryUrl);
+
+        await ui.OpenTraceByUrlAsync(traffic.BoomTrace);
+        await Assertions.Expect(ui.Page.Locator(".span-row .error-mark")).ToHaveCountAsync(1);
+        await Assertions.Expect(ui.Page.Locator(".trace-header")).ToContainTextAsync("1 error");
+
+        await ui.OpenTraceFromBoxAsync($"00-{traffic.ItemTraces[0]}-0123456789abcdef-01", traffic.ItemTraces[0]);
+        Assert.Equal([(TracedTraffic.Frontend, "GET /items/{id}")], await ui.WaterfallSpansAsync());
+        Assert.Empty(ui.Errors);
+    }
+
+    [Fact]
+    public async Task The_logs_page_links_each_record_to_its_trace()
+    {
+        await using var ui = await browser.OpenAsync(traffic.Dashboard.QueryUrl);
+        await ui.Page.GotoAsync($"/logs?service={TracedTraffic.Frontend}&text={Uri.EscapeDataString("Item 3 read")}");
+
+        var link = ui.Page.Locator(".log-table a.trace-link");
+        await Assertions.Expect(link).ToHaveCountAsync(1);
+        await link.ClickAsync();
+
+        await ui.Page.WaitForURLAsync($"**/trace/{traffic.ItemTraces[2]}?span=*");
+        await Assertions.Expect(ui.Page.Locator(".span-row.selected")).ToHaveCountAsync(1);
+        Assert.Empty(ui.Errors);
+    }
+
+    [Fact]
+    public async Task The_dependency_graph_and_the_metrics_page_show_calls_and_routes()
+    {
+        await using var ui = await browser.OpenAsync(traffic.Dashboard.QueryUrl);
+
+        await ui.Page.GotoAsync("/dependencies");
+        var edge = ui.Page.Locator($"#dependency-graph .edge[data-parent=\"{TracedTraffic.Frontend}\"][data-child=\"{TracedTraffic.Backend}\"]");
+        await Assertions.Expect(edge).ToContainTextAsync($"{traffic.RelayTraces.Count} calls");
+
+        await ui.Page.GotoAsync("/metrics");
+        var items = ui.Page.Locator($"#metrics-routes tbody[data-service=\"{TracedTraffic.Frontend}\"] tr[data-route=\"GET /items/{{id}}\"]");
+        await Assertions.Expect(items).ToHaveCountAsync(1);
+        await Assertions.Expect(ui.Page.Locator($"#metrics-routes tbody[data-service=\"{TracedTraffic.Frontend}\"] tr[data-route=\"GET /boom\"]")).ToContainTextAsync("100%");
+        await Assertions.Expect(ui.Page.Locator("#metrics-instruments")).ToContainTextAsync("http.server.request.duration");
+        Assert.Empty(ui.Errors);
+    }
+}
