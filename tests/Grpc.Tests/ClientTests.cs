@@ -99,69 +99,43 @@ public sealed class ClientTests
     [Fact]
     public async Task Deadline_shrinks_from_hop_to_hop()
     {
-        long secondHopMs = 0;
-        await using var second = await GrpcTestHost.StartAsync(service => service.Unary<EchoRequest, EchoResponse>("Echo",
-            (_, context) =>
-            {
-                secondHopMs = InteropService.DeadlineMs(context);
-                return Task.FromResult(new EchoResponse());
-            }));
-        using var toSecond = second.CreateClient();
+        await using var second = await DeadlineProbe.StartAsync();
+        using var toSecond = second.Server.CreateClient();
         long firstHopMs = 0;
-        await using var first = await GrpcTestHost.StartAsync(service => service.Unary<EchoRequest, EchoResponse>("Echo",
-            async (request, context) =>
-            {
-                firstHopMs = InteropService.DeadlineMs(context);
-                // Time spent in this hop must come off the next hop's deadline.
-                await Task.Delay(200, context.CancellationToken);
-                return await toSecond.Client.EchoAsync(request.Text);
-            }));
-        using var client = first.CreateClient();
 
-        await client.Client.EchoAsync("relay", new CallOptions(Deadline: DateTime.UtcNow.AddSeconds(30)));
+        await RelayAsync(async (request, context) =>
+        {
+            firstHopMs = InteropService.DeadlineMs(context);
+            // Time spent in this hop must come off the next hop's deadline.
+            await Task.Delay(200, context.CancellationToken);
+            return await toSecond.Client.EchoAsync(request.Text);
+        });
 
         Assert.InRange(firstHopMs, 1, 30_000);
-        Assert.InRange(secondHopMs, 1, firstHopMs - 200);
+        Assert.InRange(second.DeadlineMs, 1, firstHopMs - 200);
     }
 
     [Fact]
     public async Task Own_earlier_deadline_wins_over_the_inherited_one()
     {
-        long secondHopMs = 0;
-        await using var second = await GrpcTestHost.StartAsync(service => service.Unary<EchoRequest, EchoResponse>("Echo",
-            (_, context) =>
-            {
-                secondHopMs = InteropService.DeadlineMs(context);
-                return Task.FromResult(new EchoResponse());
-            }));
-        using var toSecond = second.CreateClient();
-        await using var first = await GrpcTestHost.StartAsync(service => service.Unary<EchoRequest, EchoResponse>("Echo",
-            (request, _) => toSecond.Client.EchoAsync(request.Text, new CallOptions(Deadline: DateTime.UtcNow.AddSeconds(2)))));
-        using var client = first.CreateClient();
+        await using var second = await DeadlineProbe.StartAsync();
+        using var toSecond = second.Server.CreateClient();
 
-        await client.Client.EchoAsync("relay", new CallOptions(Deadline: DateTime.UtcNow.AddSeconds(30)));
+        await RelayAsync((request, _) =>
+            toSecond.Client.EchoAsync(request.Text, new CallOptions(Deadline: DateTime.UtcNow.AddSeconds(2))));
 
-        Assert.InRange(secondHopMs, 1, 2000);
+        Assert.InRange(second.DeadlineMs, 1, 2000);
     }
 
     [Fact]
     public async Task Propagation_can_be_switched_off()
     {
-        long secondHopMs = 0;
-        await using var second = await GrpcTestHost.StartAsync(service => service.Unary<EchoRequest, EchoResponse>("Echo",
-            (_, context) =>
-            {
-                secondHopMs = InteropService.DeadlineMs(context);
-                return Task.FromResult(new EchoResponse());
-            }));
-        using var toSecond = second.CreateClient(options => options.PropagateCallContext = false);
-        await using var first = await GrpcTestHost.StartAsync(service => service.Unary<EchoRequest, EchoResponse>("Echo",
-            (request, _) => toSecond.Client.EchoAsync(request.Text)));
-        using var client = first.CreateClient();
+        await using var second = await DeadlineProbe.StartAsync();
+        using var toSecond = second.Server.CreateClient(options => options.PropagateCallContext = false);
 
-        await client.Client.EchoAsync("relay", new CallOptions(Deadline: DateTime.UtcNow.AddSeconds(30)));
+        await RelayAsync((request, _) => toSecond.Client.EchoAsync(request.Text));
 
-        Assert.Equal(-1, secondHopMs);
+        Assert.Equal(-1, second.DeadlineMs);
     }
 
     [Fact]
@@ -255,5 +229,34 @@ public sealed class ClientTests
         var error = Assert.Throws<InvalidOperationException>(services.GetRequiredService<InteropClient>);
 
         Assert.Contains("Services:payments:grpc:0", error.Message, StringComparison.Ordinal);
+    }
+
+    /// <summary>Calls a first hop, served by <paramref name="firstHop"/>, with a 30 s deadline.</summary>
+    private static async Task RelayAsync(Func<EchoRequest, ServerCallContext, Task<EchoResponse>> firstHop)
+    {
+        await using var first = await GrpcTestHost.StartAsync(service => service.Unary("Echo", firstHop));
+        using var client = first.CreateClient();
+        await client.Client.EchoAsync("relay", new CallOptions(Deadline: DateTime.UtcNow.AddSeconds(30)));
+    }
+
+    /// <summary>A second hop that remembers the deadline its last call arrived with.</summary>
+    private sealed class DeadlineProbe : IAsyncDisposable
+    {
+        public GrpcTestHost Server { get; private set; } = null!;
+
+        public long DeadlineMs { get; private set; }
+
+        public static async Task<DeadlineProbe> StartAsync()
+        {
+            var probe = new DeadlineProbe();
+            probe.Server = await GrpcTestHost.StartAsync(service => service.Unary<EchoRequest, EchoResponse>("Echo", (_, context) =>
+            {
+                probe.DeadlineMs = InteropService.DeadlineMs(context);
+                return Task.FromResult(new EchoResponse());
+            }));
+            return probe;
+        }
+
+        public ValueTask DisposeAsync() => Server.DisposeAsync();
     }
 }

@@ -1,5 +1,6 @@
 using System.Net;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Shop.Grpc.Tests.Infrastructure;
 using Shop.Grpc.Tests.Interop;
@@ -69,14 +70,18 @@ public sealed class ServerTests
         Assert.Equal(HttpStatusCode.UnsupportedMediaType, response.StatusCode);
     }
 
-    [Fact]
-    public async Task Unsupported_grpc_encoding_is_UNIMPLEMENTED_and_identity_is_advertised()
+    [Theory]
+    [InlineData("grpc-encoding", "gzip", StatusCode.Unimplemented)]
+    [InlineData("grpc-timeout", "soon", StatusCode.Internal)]
+    [InlineData("grpc-timeout", "123456789m", StatusCode.Internal)]
+    public async Task Unsupported_encoding_or_malformed_timeout_ends_the_call_and_identity_is_advertised(
+        string header, string value, StatusCode expected)
     {
         await using var server = await GrpcTestHost.StartAsync();
 
-        var response = await RawHttp2.PostAsync(server.Address, Echo, Hello, headers: ("grpc-encoding", "gzip"));
+        var response = await RawHttp2.PostAsync(server.Address, Echo, Hello, headers: (header, value));
 
-        Assert.Equal("12", response.Headers["grpc-status"]);
+        Assert.Equal(((int)expected).ToString(System.Globalization.CultureInfo.InvariantCulture), response.Headers["grpc-status"]);
         Assert.Equal("identity", response.Headers["grpc-accept-encoding"]);
     }
 
@@ -162,16 +167,6 @@ public sealed class ServerTests
     }
 
     [Fact]
-    public async Task Malformed_grpc_timeout_is_INTERNAL()
-    {
-        await using var server = await GrpcTestHost.StartAsync();
-
-        var response = await RawHttp2.PostAsync(server.Address, Echo, Hello, headers: ("grpc-timeout", "soon"));
-
-        Assert.Equal("13", response.Headers["grpc-status"]);
-    }
-
-    [Fact]
     public async Task Request_without_a_message_is_UNIMPLEMENTED()
     {
         await using var server = await GrpcTestHost.StartAsync();
@@ -218,7 +213,30 @@ public sealed class ServerTests
     }
 
     [Fact]
+    public async Task Handler_of_a_service_class_gets_an_instance_from_the_request_services_per_call()
+    {
+        await using var server = await GrpcTestHost.StartAsync(
+            service => service.Unary("Echo", (ScopedApi api, EchoRequest request, ServerCallContext _) => api.EchoAsync(request)),
+            services: services => services.AddScoped<ScopedApi>());
+        using var client = server.CreateClient();
+
+        var first = await client.Client.EchoAsync("a");
+        var second = await client.Client.EchoAsync("b");
+
+        Assert.StartsWith("a from ", first.Text, StringComparison.Ordinal);
+        Assert.NotEqual(first.Text[2..], second.Text[2..]);
+    }
+
+    [Fact]
     public async Task Handler_with_message_types_other_than_the_descriptor_declares_fails_at_startup() =>
         await Assert.ThrowsAsync<InvalidOperationException>(() => GrpcTestHost.StartAsync(service =>
             service.Unary<FailRequest, EchoResponse>("Echo", (_, _) => Task.FromResult(new EchoResponse()))));
+
+    private sealed class ScopedApi
+    {
+        private readonly Guid _instance = Guid.NewGuid();
+
+        public Task<EchoResponse> EchoAsync(EchoRequest request) =>
+            Task.FromResult(new EchoResponse { Text = $"{request.Text} from {_instance}" });
+    }
 }

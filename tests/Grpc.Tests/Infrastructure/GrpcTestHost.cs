@@ -33,7 +33,8 @@ internal sealed class GrpcTestHost : IAsyncDisposable
     public static async Task<GrpcTestHost> StartAsync(
         Action<GrpcServiceBuilder>? map = null,
         Action<GrpcServerOptions>? options = null,
-        Action<WebApplication>? endpoints = null)
+        Action<WebApplication>? endpoints = null,
+        Action<IServiceCollection>? services = null)
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.WebHost.ConfigureKestrel(kestrel =>
@@ -41,6 +42,7 @@ internal sealed class GrpcTestHost : IAsyncDisposable
         var logs = new LogRecorder();
         builder.Logging.ClearProviders().AddProvider(logs);
         builder.Services.AddGrpcServer(options);
+        services?.Invoke(builder.Services);
         var app = builder.Build();
         (map ?? (service => service.MapInterop()))(app.MapGrpcService(InteropService.Descriptor));
         endpoints?.Invoke(app);
