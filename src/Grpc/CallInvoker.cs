@@ -192,21 +192,21 @@ public sealed class CallInvoker
         _ => StatusCode.Unknown,
     };
 
-    /// <summary>A failure below gRPC: a reset stream maps by its HTTP/2 error code (PROTOCOL-HTTP2.md), the rest is UNAVAILABLE.</summary>
+    /// <summary>A failure below gRPC: an HTTP/2 error maps by its code (PROTOCOL-HTTP2.md), the rest is UNAVAILABLE.</summary>
     private static Status FromTransportError(Exception exception)
     {
         for (var e = exception; e is not null; e = e.InnerException)
         {
-            if (e is HttpProtocolException reset)
+            if (e is HttpProtocolException http2)
             {
-                return new Status(reset.ErrorCode switch
+                return new Status(http2.ErrorCode switch
                 {
                     0x7 => StatusCode.Unavailable, // REFUSED_STREAM: nothing was processed
                     0x8 => StatusCode.Cancelled, // CANCEL
                     0xb => StatusCode.ResourceExhausted, // ENHANCE_YOUR_CALM
                     0xc => StatusCode.PermissionDenied, // INADEQUATE_SECURITY
                     _ => StatusCode.Internal,
-                }, $"HTTP/2 stream reset by the server (error code {reset.ErrorCode}).");
+                }, http2.Message);
             }
         }
 
