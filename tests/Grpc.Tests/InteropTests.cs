@@ -8,9 +8,9 @@ public sealed class InteropTests : IAsyncLifetime
 {
     private const string NonAscii = "Zahlung für Bestellung 42 abgelehnt: 100% ✗";
 
-    private GrpcTestHost _ourServer = null!;
-    private GrpcJsServer _grpcJsServer = null!;
-    private TestClient _ourClient = null!;
+    private GrpcTestHost? _ourServer;
+    private GrpcJsServer? _grpcJsServer;
+    private TestClient? _ourClient;
 
     public async Task InitializeAsync()
     {
@@ -21,9 +21,17 @@ public sealed class InteropTests : IAsyncLifetime
 
     public async Task DisposeAsync()
     {
-        _ourClient.Dispose();
-        await _grpcJsServer.DisposeAsync();
-        await _ourServer.DisposeAsync();
+        // Null-safe: xunit disposes even when InitializeAsync failed halfway.
+        _ourClient?.Dispose();
+        if (_grpcJsServer is not null)
+        {
+            await _grpcJsServer.DisposeAsync();
+        }
+
+        if (_ourServer is not null)
+        {
+            await _ourServer.DisposeAsync();
+        }
     }
 
     [Fact]
@@ -96,7 +104,7 @@ public sealed class InteropTests : IAsyncLifetime
     {
         var headers = new Metadata { { "x-tenant-id", "t-1" }, { "x-blob-bin", new byte[] { 0, 1, 254, 255 } } };
 
-        var result = await _ourClient.Client.Invoker.UnaryWithMetadataAsync(InteropClient.EchoMethod,
+        var result = await OurClient.Invoker.UnaryWithMetadataAsync(InteropClient.EchoMethod,
             new EchoRequest { Text = "hello ✓" }, new CallOptions(headers, DateTime.UtcNow.AddSeconds(5)));
 
         Assert.Equal("hello ✓", result.Response.Text);
@@ -111,7 +119,7 @@ public sealed class InteropTests : IAsyncLifetime
     [Fact]
     public async Task Application_error_with_non_ASCII_message_from_grpc_js_server_reaches_our_client()
     {
-        var error = await Assert.ThrowsAsync<RpcException>(() => _ourClient.Client.FailAsync(StatusCode.NotFound, NonAscii));
+        var error = await Assert.ThrowsAsync<RpcException>(() => OurClient.FailAsync(StatusCode.NotFound, NonAscii));
 
         Assert.Equal(StatusCode.NotFound, error.StatusCode);
         Assert.Equal(NonAscii, error.Status.Detail);
@@ -121,7 +129,7 @@ public sealed class InteropTests : IAsyncLifetime
     [Fact]
     public async Task Our_client_deadline_is_DEADLINE_EXCEEDED_against_grpc_js_server()
     {
-        var error = await Assert.ThrowsAsync<RpcException>(() => _ourClient.Client.SleepAsync(
+        var error = await Assert.ThrowsAsync<RpcException>(() => OurClient.SleepAsync(
             TimeSpan.FromMinutes(1), new CallOptions(Deadline: DateTime.UtcNow.AddMilliseconds(300))));
 
         Assert.Equal(StatusCode.DeadlineExceeded, error.StatusCode);
@@ -131,10 +139,12 @@ public sealed class InteropTests : IAsyncLifetime
     public async Task Unknown_method_on_grpc_js_server_is_UNIMPLEMENTED_for_our_client()
     {
         var error = await Assert.ThrowsAsync<RpcException>(() =>
-            _ourClient.Client.Invoker.UnaryAsync(InteropClient.UnimplementedMethod, new EchoRequest()));
+            OurClient.Invoker.UnaryAsync(InteropClient.UnimplementedMethod, new EchoRequest()));
 
         Assert.Equal(StatusCode.Unimplemented, error.StatusCode);
     }
 
-    private Task<GrpcJsResult> CallOurServerAsync(object call) => GrpcJsResult.CallAsync(_ourServer.Target, call);
+    private InteropClient OurClient => _ourClient!.Client;
+
+    private Task<GrpcJsResult> CallOurServerAsync(object call) => GrpcJsResult.CallAsync(_ourServer!.Target, call);
 }

@@ -13,8 +13,8 @@ public sealed class TelemetryTests : IAsyncLifetime
 
     private readonly ActivityRecorder _activities = new();
     private readonly MetricRecorder _metrics = new();
-    private GrpcTestHost _server = null!;
-    private TestClient _client = null!;
+    private GrpcTestHost? _server;
+    private TestClient? _client;
 
     public async Task InitializeAsync()
     {
@@ -24,8 +24,12 @@ public sealed class TelemetryTests : IAsyncLifetime
 
     public async Task DisposeAsync()
     {
-        _client.Dispose();
-        await _server.DisposeAsync();
+        _client?.Dispose();
+        if (_server is not null)
+        {
+            await _server.DisposeAsync();
+        }
+
         _activities.Dispose();
         _metrics.Dispose();
     }
@@ -35,7 +39,7 @@ public sealed class TelemetryTests : IAsyncLifetime
     {
         using var root = StartRoot();
 
-        await _client.Client.EchoAsync("x");
+        await Client.EchoAsync("x");
 
         var span = await ClientSpanAsync(root);
         Assert.Equal(ActivityKind.Client, span.Kind);
@@ -51,7 +55,7 @@ public sealed class TelemetryTests : IAsyncLifetime
         using var root = StartRoot();
         root.AddBaggage(TelemetryAttributes.TenantId, "t-1");
 
-        await _client.Client.EchoAsync("x");
+        await Client.EchoAsync("x");
 
         var client = await ClientSpanAsync(root);
         var server = await ServerSpanAsync(root);
@@ -75,7 +79,7 @@ public sealed class TelemetryTests : IAsyncLifetime
     {
         using var root = StartRoot();
 
-        await Assert.ThrowsAsync<RpcException>(() => _client.Client.FailAsync(code, "it failed"));
+        await Assert.ThrowsAsync<RpcException>(() => Client.FailAsync(code, "it failed"));
 
         var client = await ClientSpanAsync(root);
         Assert.Equal(ActivityStatusCode.Error, client.Status);
@@ -108,7 +112,7 @@ public sealed class TelemetryTests : IAsyncLifetime
         using var root = StartRoot();
 
         await Assert.ThrowsAsync<RpcException>(() =>
-            _client.Client.Invoker.UnaryAsync(InteropClient.UnimplementedMethod, new EchoRequest()));
+            Client.Invoker.UnaryAsync(InteropClient.UnimplementedMethod, new EchoRequest()));
 
         // The path is caller input: it names neither the span nor a tag.
         var server = await ServerSpanAsync(root);
@@ -124,7 +128,7 @@ public sealed class TelemetryTests : IAsyncLifetime
     [InlineData(TelemetryMetrics.RpcServerCallDuration)]
     public async Task Call_duration_is_recorded_in_seconds_with_the_suite_buckets_and_rpc_attributes(string instrument)
     {
-        await Assert.ThrowsAsync<RpcException>(() => _client.Client.FailAsync(StatusCode.OutOfRange, "x"));
+        await Assert.ThrowsAsync<RpcException>(() => Client.FailAsync(StatusCode.OutOfRange, "x"));
 
         var (_, seconds, tags) = await _metrics.WaitForAsync(instrument, tags =>
             Equals(tags[TelemetryAttributes.RpcGrpcStatusCode], (int)StatusCode.OutOfRange));
@@ -136,6 +140,10 @@ public sealed class TelemetryTests : IAsyncLifetime
         Assert.Equal(Service, tags[TelemetryAttributes.RpcService]);
         Assert.Equal("Fail", tags[TelemetryAttributes.RpcMethod]);
     }
+
+    private InteropClient Client => _client!.Client;
+
+    private GrpcTestHost Server => _server!;
 
     private static Activity StartRoot() => ActivityRecorder.TestSource.StartActivity("test")
         ?? throw new InvalidOperationException("The recorder listens to the test source.");
@@ -152,7 +160,7 @@ public sealed class TelemetryTests : IAsyncLifetime
         Assert.Equal(Service, span.GetTagItem(TelemetryAttributes.RpcService));
         Assert.Equal(method, span.GetTagItem(TelemetryAttributes.RpcMethod));
         Assert.Equal((int)code, span.GetTagItem(TelemetryAttributes.RpcGrpcStatusCode));
-        Assert.Equal(_server.Address.Host, span.GetTagItem(TelemetryAttributes.ServerAddress));
-        Assert.Equal(_server.Address.Port, span.GetTagItem(TelemetryAttributes.ServerPort));
+        Assert.Equal(Server.Address.Host, span.GetTagItem(TelemetryAttributes.ServerAddress));
+        Assert.Equal(Server.Address.Port, span.GetTagItem(TelemetryAttributes.ServerPort));
     }
 }

@@ -1,5 +1,5 @@
 // A grpc-js server of the interop service on 127.0.0.1:<port> (0 picks a free port).
-// Prints "listening <port>" once it accepts calls; runs until killed.
+// Prints "listening <port>" once it accepts calls; runs until killed or its stdin closes.
 'use strict';
 const { grpc, InteropService, toJson, fromJson } = require('./peer');
 
@@ -42,6 +42,9 @@ server.bindAsync(`127.0.0.1:${port}`, grpc.ServerCredentials.createInsecure(), (
   console.log(`listening ${bound}`);
 });
 
-for (const signal of ['SIGTERM', 'SIGINT']) {
-  process.on(signal, () => server.tryShutdown(() => process.exit(0)));
-}
+// Ends on a signal, or when the test process that started it goes away and its stdin closes.
+const shutdown = () => server.tryShutdown(() => process.exit(0));
+process.on('SIGTERM', shutdown);
+process.on('SIGINT', shutdown);
+process.stdin.on('end', shutdown);
+process.stdin.resume();

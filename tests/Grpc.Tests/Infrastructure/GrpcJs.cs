@@ -24,6 +24,8 @@ internal sealed class NodeProcess : IAsyncDisposable
         var start = new ProcessStartInfo("node")
         {
             WorkingDirectory = directory,
+            // The scripts exit when their stdin closes, so they end with this process even if it dies.
+            RedirectStandardInput = true,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
