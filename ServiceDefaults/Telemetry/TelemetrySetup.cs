@@ -40,7 +40,7 @@ internal static class TelemetrySetup
         otel.ConfigureResource(resource => ConfigureResource(resource, builder.Environment))
             .WithTracing(tracing => tracing
                 .AddSource(TelemetrySources.AspNetCore, TelemetrySources.HttpClient, TelemetrySources.Npgsql, TelemetrySources.SuiteWildcard)
-                .SetSampler(new GrpcTransportSpanSampler(settings.Sampler))
+                .SetSampler(settings.Sampler)
                 .AddProcessor(new BaggageTagsProcessor()))
             .WithMetrics(metrics => metrics
                 .AddMeter(

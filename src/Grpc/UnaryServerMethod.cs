@@ -110,7 +110,9 @@ internal sealed class UnaryServerMethod<TRequest, TResponse>(
             // The exception text may hold anything (SQL, paths, secrets): it goes to the log and the span, not to the caller.
             server.HandlerFailed(method.FullName, e);
             activity?.AddException(e);
-            status = new Status(StatusCode.Unknown, "Exception was thrown by handler.");
+            // INTERNAL (the suite's contract, issue 2): grpc's statuscodes.md and Grpc.AspNetCore say UNKNOWN here;
+            // an unhandled exception is a broken invariant of ours, and clients treat both as non-retryable.
+            status = new Status(StatusCode.Internal, "Exception was thrown by handler.");
         }
 
         if (!http.RequestAborted.IsCancellationRequested)

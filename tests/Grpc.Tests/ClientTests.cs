@@ -112,7 +112,9 @@ public sealed class ClientTests
         });
 
         Assert.InRange(firstHopMs, 1, 30_000);
-        Assert.InRange(second.DeadlineMs, 1, firstHopMs - 200);
+        // At least most of the 200 ms spent in the first hop is gone; timers and the rounding of
+        // grpc-timeout to whole units may give back a few milliseconds.
+        Assert.InRange(second.DeadlineMs, 1, firstHopMs - 150);
     }
 
     [Fact]
