@@ -10,8 +10,9 @@ internal sealed class RunDirectory : IDisposable
     private const string Prefix = "shop-postgres-";
     private const string LockFileName = ".owner.lock";
 
-    // A younger directory may belong to a process that created it and is about to lock it.
-    private static readonly TimeSpan MinimumLeftoverAge = TimeSpan.FromMinutes(1);
+    // A directory's write time is that of its newest entry, so an older one had its lock file long enough for the
+    // owner to lock it; a younger one may belong to a process between creating the lock file and locking it.
+    private static readonly TimeSpan MinimumLeftoverAge = TimeSpan.FromSeconds(10);
 
     private readonly FileStream _lock;
 

@@ -8,8 +8,9 @@ namespace Shop.Testing;
 /// </summary>
 /// <remarks>
 /// xunit has no hook after a process' last test, so the cluster stops on <see cref="AppDomain.ProcessExit"/>.
-/// When the test host crashes or is killed instead, <see cref="ChildProcess"/> takes the server down with it
-/// and the next cluster start removes the data directory left behind.
+/// When the test host crashes or is killed instead (vstest kills it 100 ms after the run unless
+/// VSTEST_TESTHOST_SHUTDOWN_TIMEOUT allows more, as test.sh does), <see cref="ChildProcess"/> takes the server
+/// down with it and the next cluster start removes the data directory left behind.
 /// </remarks>
 public static class TestPostgres
 {
