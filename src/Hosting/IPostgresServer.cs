@@ -3,7 +3,7 @@ namespace Shop.Hosting;
 /// <summary>A PostgreSQL server that hands out databases: <see cref="EmbeddedPostgres"/> or an existing <see cref="PostgresServer"/>.</summary>
 public interface IPostgresServer : IAsyncDisposable
 {
-    /// <summary>Connection string of the server's maintenance database <c>postgres</c>, password included.</summary>
+    /// <summary>The connection string the server is administered with, password included (embedded: superuser, database <c>postgres</c>).</summary>
     string ConnectionString { get; }
 
     /// <summary>Creates the database unless it exists and returns its connection string, password included.</summary>
