@@ -21,7 +21,7 @@ public sealed class ServiceProcess : IAsyncDisposable
         Http = new HttpClient { BaseAddress = new Uri(baseUrl), Timeout = TimeSpan.FromSeconds(30) };
     }
 
-    /// <summary>The HTTP/1.1 address (ASPNETCORE_URLS): health, metrics and the JSON API.</summary>
+    /// <summary>The HTTP/1.1 address (Kestrel endpoint "http"): health, metrics and the JSON API.</summary>
     public string BaseUrl { get; }
 
     public HttpClient Http { get; }
@@ -31,14 +31,20 @@ public sealed class ServiceProcess : IAsyncDisposable
 
     public bool HasExited => _process.Exited.IsCompleted;
 
-    /// <summary>Starts <paramref name="dll"/> with <paramref name="environment"/> (OTEL_* of the test runner are not inherited) and waits for /alive.</summary>
-    public static async Task<ServiceProcess> StartAsync(string dll, IReadOnlyDictionary<string, string?> environment, TimeSpan? timeout = null)
+    /// <summary>
+    /// Starts <paramref name="dll"/> with <paramref name="environment"/> (OTEL_* of the test runner are not inherited)
+    /// on <paramref name="baseUrl"/> (default: a free port) and waits for /alive.
+    /// </summary>
+    public static async Task<ServiceProcess> StartAsync(
+        string dll, IReadOnlyDictionary<string, string?> environment, TimeSpan? timeout = null, string? baseUrl = null)
     {
-        var baseUrl = $"http://127.0.0.1:{FreePort.Next()}";
+        baseUrl ??= $"http://127.0.0.1:{FreePort.Next()}";
         var variables = Environment.GetEnvironmentVariables().Keys.Cast<string>()
             .Where(key => key.StartsWith("OTEL_", StringComparison.Ordinal))
             .ToDictionary(key => key, _ => (string?)null);
-        variables["ASPNETCORE_URLS"] = baseUrl;
+        // A named endpoint rather than ASPNETCORE_URLS: Kestrel ignores the URLs once any endpoint is
+        // configured, and gRPC services add their HTTP/2 endpoint as Kestrel__Endpoints__grpc__*.
+        variables["Kestrel__Endpoints__http__Url"] = baseUrl;
         variables["ASPNETCORE_ENVIRONMENT"] = "Production";
         variables["DOTNET_NOLOGO"] = "1";
         foreach (var (key, value) in environment)
