@@ -33,9 +33,11 @@ internal static partial class CheckoutValidation
         }
 
         CheckoutRequest? body = null;
+        var readable = true;
         if (!http.HasJsonContentType())
         {
             errors["body"] = ["must be JSON (Content-Type: application/json)"];
+            readable = false;
         }
         else
         {
@@ -46,12 +48,17 @@ internal static partial class CheckoutValidation
             catch (JsonException e)
             {
                 errors[FieldOf(e.Path)] = ["has a value of the wrong type or malformed JSON"];
+                readable = false;
             }
         }
 
         if (body is null)
         {
-            errors.TryAdd("body", ["is required"]);
+            if (readable)
+            {
+                errors["body"] = ["is required"];
+            }
+
             return (null, errors);
         }
 
