@@ -44,6 +44,9 @@ echo "==> dotnet build"
 dotnet build Shop.sln -c Release -nologo -clp:ErrorsOnly || die "build failed"
 
 rm -rf "$results"
+# vstest kills a test host 100 ms after the run unless told otherwise; the hosts stop their PostgreSQL
+# cluster and remove its directory on ProcessExit, which can take longer on a busy machine.
+export VSTEST_TESTHOST_SHUTDOWN_TIMEOUT=10000
 mapfile -t projects < <(dotnet sln Shop.sln list | grep -E '\.Tests\.csproj$' | sort)
 for project in "${projects[@]}"; do
   name=$(basename "$project" .csproj)

@@ -5,6 +5,7 @@ using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Shop.Conventions;
 using Shop.ServiceDefaults.Http;
 using Shop.ServiceDefaults.Logging;
+using Shop.ServiceDefaults.Metrics;
 using Shop.ServiceDefaults.Telemetry;
 
 namespace Microsoft.Extensions.Hosting;
@@ -29,15 +30,17 @@ public static class ServiceDefaultsExtensions
         return builder;
     }
 
-    /// <summary>Maps /health (readiness) and /alive (liveness) and adds error handling; call it right after Build().</summary>
+    /// <summary>Maps /health (readiness), /alive (liveness) and /metrics (Prometheus) and adds error handling; call it right after Build().</summary>
     public static WebApplication MapDefaultEndpoints(this WebApplication app)
     {
         app.UseShopErrorHandling();
         app.UseTraceResponseHeader();
 
         // Readiness runs every check (a service adds its database); liveness only the process itself.
-        app.MapHealthChecks(HealthPaths.Ready);
-        app.MapHealthChecks(HealthPaths.Alive, new HealthCheckOptions { Predicate = check => check.Tags.Contains(LiveTag) });
+        // Probes are not traffic: kept out of the request-duration series the SLOs are computed from.
+        app.MapHealthChecks(HealthPaths.Ready).DisableHttpMetrics();
+        app.MapHealthChecks(HealthPaths.Alive, new HealthCheckOptions { Predicate = check => check.Tags.Contains(LiveTag) }).DisableHttpMetrics();
+        app.MapPrometheusScrapingEndpoint();
         return app;
     }
 }

@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using OpenTelemetry;
-using OpenTelemetry.Trace;
 using Shop.Conventions;
 
 namespace Shop.ServiceDefaults.Telemetry;
@@ -40,27 +39,5 @@ internal sealed class BaggageTagsProcessor : BaseProcessor<Activity>
                 activity.SetTag(key, value);
             }
         }
-    }
-}
-
-/// <summary>
-/// The gRPC client (src/Grpc) makes its own client span and injects its context itself; the
-/// HttpClient span it would get beneath it is transport noise, so it is not recorded (what the
-/// official gRPC client instrumentation calls suppressing downstream instrumentation).
-/// </summary>
-internal sealed class GrpcTransportSpanSampler(Sampler inner) : Sampler
-{
-    private const string HttpClientOperation = "System.Net.Http.HttpRequestOut";
-
-    public override SamplingResult ShouldSample(in SamplingParameters samplingParameters)
-    {
-        if (samplingParameters.Name == HttpClientOperation
-            && Activity.Current is { Kind: ActivityKind.Client } parent
-            && parent.Source.Name == TelemetrySources.Grpc)
-        {
-            return new SamplingResult(SamplingDecision.Drop);
-        }
-
-        return inner.ShouldSample(samplingParameters);
     }
 }

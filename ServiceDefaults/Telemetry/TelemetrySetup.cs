@@ -9,6 +9,7 @@ using OpenTelemetry.Metrics;
 using OpenTelemetry.Resources;
 using OpenTelemetry.Trace;
 using Shop.Conventions;
+using Shop.ServiceDefaults.Metrics;
 
 namespace Shop.ServiceDefaults.Telemetry;
 
@@ -40,7 +41,7 @@ internal static class TelemetrySetup
         otel.ConfigureResource(resource => ConfigureResource(resource, builder.Environment))
             .WithTracing(tracing => tracing
                 .AddSource(TelemetrySources.AspNetCore, TelemetrySources.HttpClient, TelemetrySources.Npgsql, TelemetrySources.SuiteWildcard)
-                .SetSampler(new GrpcTransportSpanSampler(settings.Sampler))
+                .SetSampler(settings.Sampler)
                 .AddProcessor(new BaggageTagsProcessor()))
             .WithMetrics(metrics => metrics
                 .AddMeter(
@@ -53,7 +54,8 @@ internal static class TelemetrySetup
                     TelemetrySources.RuntimeMeter,
                     TelemetrySources.SuiteWildcard)
                 .AddView(DurationHistogramView)
-                .SetExemplarFilter(ExemplarFilterType.TraceBased))
+                .SetExemplarFilter(ExemplarFilterType.TraceBased)
+                .AddPrometheusExporter())
             .WithLogging(configureBuilder: null, configureOptions: logging =>
             {
                 logging.IncludeFormattedMessage = true;

@@ -9,6 +9,10 @@ public static class TelemetryMetrics
     public const string RpcServerCallDuration = "rpc.server.call.duration";
     public const string RpcClientCallDuration = "rpc.client.call.duration";
 
+    // The suite's business metrics
+    /// <summary>Checkouts answered by the gateway (counter, attribute checkout.outcome).</summary>
+    public const string Checkouts = "shop.checkouts";
+
     /// <summary>
     /// Latency buckets in seconds for every duration histogram. The semantic-convention defaults,
     /// which include the SLO thresholds 0.1, 0.25, 0.5 and 1 s.

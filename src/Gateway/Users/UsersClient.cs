@@ -1,0 +1,84 @@
+using Shop.Contracts.Users.V1;
+using Shop.Gateway.Dependencies;
+using Shop.Grpc;
+
+namespace Shop.Gateway.Users;
+
+/// <summary>The users service over gRPC, behind the users resilience pipeline.</summary>
+public sealed class UsersClient(CallInvoker invoker, DependencyPipelines pipelines, IOptions<GatewayOptions> options)
+{
+    public const string ServiceName = "users";
+
+    private static readonly Google.Protobuf.Reflection.ServiceDescriptor Service = UsersReflection.Descriptor.Services[0];
+    private static readonly Method<GetUserRequest, User> GetUser = new(Service, "GetUser");
+    private static readonly Method<CreateUserRequest, User> CreateUser = new(Service, "CreateUser");
+
+    /// <summary>The user, or null when users says NOT_FOUND.</summary>
+    public async Task<User?> FindAsync(Guid id, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await Call(GetUser, new GetUserRequest { Id = id.ToString() }, idempotent: true, cancellationToken);
+        }
+        catch (DependencyException e) when (e.InnerException is RpcException { StatusCode: StatusCode.NotFound })
+        {
+            return null;
+        }
+    }
+
+    /// <summary>Creates a user; the users service owns the rules (valid fields, unique email).</summary>
+    public async Task<CreateUserResult> CreateAsync(string name, string email, CancellationToken cancellationToken)
+    {
+        try
+        {
+            // Not retried: a retry after a lost answer would report the user's own email as taken.
+            return new CreateUserResult.Created(await Call(CreateUser, new CreateUserRequest { Name = name, Email = email }, idempotent: false, cancellationToken));
+        }
+        catch (DependencyException e) when (e.InnerException is RpcException { StatusCode: StatusCode.InvalidArgument } invalid)
+        {
+            return new CreateUserResult.Invalid(FieldError.FromDetail(invalid.Status.Detail));
+        }
+        catch (DependencyException e) when (e.InnerException is RpcException { StatusCode: StatusCode.AlreadyExists })
+        {
+            return new CreateUserResult.EmailTaken();
+        }
+    }
+
+    private async Task<TResponse> Call<TRequest, TResponse>(Method<TRequest, TResponse> method, TRequest request, bool idempotent, CancellationToken cancellationToken)
+        where TRequest : class, Google.Protobuf.IMessage<TRequest>, new()
+        where TResponse : class, Google.Protobuf.IMessage<TResponse>, new()
+    {
+        try
+        {
+            return await DependencyPipelines.Run(pipelines.Users, idempotent, token =>
+                new ValueTask<TResponse>(invoker.UnaryAsync(method, request,
+                    new CallOptions(Deadline: DateTime.UtcNow + options.Value.UsersTimeout, CancellationToken: token))), cancellationToken);
+        }
+        catch (Exception e) when (e is RpcException or Polly.CircuitBreaker.BrokenCircuitException)
+        {
+            throw new DependencyException(ServiceName, e);
+        }
+    }
+}
+
+/// <summary>What creating a user can end in.</summary>
+public abstract record CreateUserResult
+{
+    public sealed record Created(User User) : CreateUserResult;
+
+    public sealed record Invalid(FieldError Error) : CreateUserResult;
+
+    public sealed record EmailTaken : CreateUserResult;
+}
+
+/// <summary>One field's validation error, as services report it in a status detail: "field: message".</summary>
+public sealed record FieldError(string Field, string Message)
+{
+    public static FieldError FromDetail(string detail)
+    {
+        var colon = detail.IndexOf(':', StringComparison.Ordinal);
+        return colon > 0 && !detail[..colon].Contains(' ', StringComparison.Ordinal)
+            ? new FieldError(detail[..colon].Trim(), detail[(colon + 1)..].Trim())
+            : new FieldError("", detail);
+    }
+}

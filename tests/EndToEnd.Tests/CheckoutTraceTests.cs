@@ -1,0 +1,124 @@
+using System.Net;
+using Shop.Conventions;
+using Shop.Otlp;
+using Shop.Testing;
+using Kind = Shop.Otlp.Trace.V1.Span.Types.SpanKind;
+
+namespace Shop.EndToEnd.Tests;
+
+/// <summary>The trace of one checkout, as an OTLP backend receives it from the four services.</summary>
+public sealed class CheckoutTraceTests(SuiteFixture fixture) : IClassFixture<SuiteFixture>
+{
+    private const string GetUser = "shop.users.v1.UsersService/GetUser";
+    private const string Charge = "shop.payments.v1.PaymentsService/Charge";
+
+    private ShopSuite Suite => fixture.Suite;
+
+    [Fact]
+    public async Task Checkout_leaves_one_trace_across_gateway_users_orders_payments_and_their_databases()
+    {
+        var userId = await Suite.Http.RegisterUserAsync();
+
+        using var response = await Suite.Http.SendAsync(Api.Checkout(userId, $"trace-{Guid.NewGuid():N}", tenant: "acme"));
+
+        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+        var body = await response.Json();
+        Assert.Equal("Paid", body.GetProperty("status").GetString());
+        var traceId = Api.TraceIdOf(response);
+        Assert.Equal(traceId, body.GetProperty("traceId").GetString());
+        var orderId = body.GetProperty("id").GetString();
+
+        var trace = new Trace(await Suite.Telemetry.WaitFor(r =>
+        {
+            var spans = r.Spans.Where(s => s.TraceId == traceId).ToList();
+            return spans.Any(s => s.ServiceName == ShopSuite.Payments && s.Name == Charge)
+                && spans.Any(s => s.ServiceName == ShopSuite.Gateway && s.Kind == Kind.Server)
+                && spans.Count(s => s.Scope == TelemetrySources.Npgsql) >= 3 ? spans : null;
+        }, TimeSpan.FromSeconds(30), "the checkout trace"));
+
+        // Gateway: the server span, a gRPC client span to users, an HTTP client span to orders.
+        var gateway = trace.Single(ShopSuite.Gateway, Kind.Server, "POST /api/orders");
+        var getUserClient = trace.Single(ShopSuite.Gateway, Kind.Client, GetUser);
+        var toOrders = trace.Single(ShopSuite.Gateway, Kind.Client, "POST");
+        Assert.Equal(gateway.SpanId, getUserClient.ParentSpanId);
+        Assert.Equal(gateway.SpanId, toOrders.ParentSpanId);
+        Assert.Equal("grpc", getUserClient[TelemetryAttributes.RpcSystem]);
+        Assert.Equal(orderId, gateway[TelemetryAttributes.OrderId]);
+
+        // Users: the gRPC server span under the gateway's client span, with its database spans beneath.
+        var users = trace.Single(ShopSuite.Users, Kind.Server, GetUser);
+        Assert.Equal(getUserClient.SpanId, users.ParentSpanId);
+        Assert.Equal("shop.users.v1.UsersService", users[TelemetryAttributes.RpcService]);
+        Assert.Equal(0L, users[TelemetryAttributes.RpcGrpcStatusCode]);
+        Assert.NotEmpty(trace.DatabaseSpansUnder(users));
+
+        // Orders: the HTTP server span under the gateway's HTTP client span; the charge to payments; its database spans.
+        var orders = trace.Single(ShopSuite.Orders, Kind.Server, "POST /orders");
+        Assert.Equal(toOrders.SpanId, orders.ParentSpanId);
+        Assert.Equal(orderId, orders[TelemetryAttributes.OrderId]);
+        Assert.NotEmpty(trace.DatabaseSpansUnder(orders));
+        var chargeClient = trace.Single(ShopSuite.Orders, Kind.Client, Charge);
+        Assert.Contains(orders, trace.Ancestors(chargeClient));
+
+        // Payments: the gRPC server span under orders' client span, and its database spans.
+        var payments = trace.Single(ShopSuite.Payments, Kind.Server, Charge);
+        Assert.Equal(chargeClient.SpanId, payments.ParentSpanId);
+        Assert.NotEmpty(trace.DatabaseSpansUnder(payments));
+
+        // The tenant reached every span of every service, database spans included.
+        Assert.All(trace.Spans, span => Assert.True("acme".Equals(span[TelemetryAttributes.TenantId]), $"no tenant.id on {span}"));
+        Assert.All(trace.Spans, span => Assert.Equal(traceId, span.TraceId));
+
+        // Logs written during the checkout carry its trace id.
+        var logs = await Suite.Telemetry.WaitFor(r =>
+            r.Logs.Where(l => l.TraceId == traceId).Select(l => l.ServiceName).Distinct().Count() >= 2
+                ? r.Logs.Where(l => l.TraceId == traceId).ToList() : null, what: "logs of the checkout from two services");
+        Assert.All(logs, log => Assert.Contains(log.SpanId, trace.Spans.Select(s => s.SpanId)));
+    }
+
+    [Fact]
+    public async Task Outbox_publish_span_starts_its_own_trace_and_links_back_to_the_checkout()
+    {
+        var userId = await Suite.Http.RegisterUserAsync();
+        using var response = await Suite.Http.SendAsync(Api.Checkout(userId, $"outbox-{Guid.NewGuid():N}", tenant: "globex"));
+        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+        var traceId = Api.TraceIdOf(response);
+        var orderId = (await response.Json()).GetProperty("id").GetString();
+
+        var publish = (await Suite.Telemetry.WaitForSpans(s =>
+            s.ServiceName == ShopSuite.Orders && s.Span.Links.Any(l => OtlpValues.Hex(l.TraceId) == traceId), timeout: TimeSpan.FromSeconds(30))).First();
+
+        Assert.NotEqual(traceId, publish.TraceId);
+        Assert.Equal(Kind.Producer, publish.Kind);
+        Assert.Equal("publish", publish[TelemetryAttributes.MessagingOperationType]);
+        Assert.Equal(orderId, publish[TelemetryAttributes.OrderId]);
+        Assert.Equal("globex", publish[TelemetryAttributes.TenantId]);
+    }
+
+    /// <summary>The spans of one trace, with the parent-child structure.</summary>
+    private sealed class Trace(IReadOnlyList<ReceivedSpan> spans)
+    {
+        private readonly Dictionary<string, ReceivedSpan> _byId = spans.ToDictionary(s => s.SpanId);
+
+        public IReadOnlyList<ReceivedSpan> Spans => spans;
+
+        public ReceivedSpan Single(string service, Kind kind, string name)
+        {
+            var matches = spans.Where(s => s.ServiceName == service && s.Kind == kind && s.Name == name).ToList();
+            return matches.Count == 1
+                ? matches[0]
+                : throw new Xunit.Sdk.XunitException($"Expected one {kind} span '{name}' of {service}, found {matches.Count} in:\n{string.Join('\n', spans)}");
+        }
+
+        public IEnumerable<ReceivedSpan> Ancestors(ReceivedSpan span)
+        {
+            for (var parent = span.ParentSpanId; _byId.TryGetValue(parent, out var next); parent = next.ParentSpanId)
+            {
+                yield return next;
+            }
+        }
+
+        public IReadOnlyList<ReceivedSpan> DatabaseSpansUnder(ReceivedSpan server) =>
+            [.. spans.Where(s => s.Scope == TelemetrySources.Npgsql && s.ServiceName == server.ServiceName && Ancestors(s).Contains(server))];
+    }
+}

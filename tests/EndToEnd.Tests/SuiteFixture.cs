@@ -1,0 +1,53 @@
+using System.Net.Http.Json;
+using System.Text.Json;
+using Shop.Testing;
+
+namespace Shop.EndToEnd.Tests;
+
+/// <summary>One running suite shared by the tests of a class.</summary>
+public sealed class SuiteFixture : IAsyncLifetime
+{
+    public ShopSuite Suite { get; private set; } = null!;
+
+    public async Task InitializeAsync() => Suite = await ShopSuite.StartAsync();
+
+    public async Task DisposeAsync() => await Suite.DisposeAsync();
+}
+
+/// <summary>Requests a test makes through the public API.</summary>
+internal static class Api
+{
+    public static async Task<string> RegisterUserAsync(this HttpClient http)
+    {
+        using var response = await http.PostAsJsonAsync("/api/users", new { name = "Ada Lovelace", email = $"ada-{Guid.NewGuid():N}@example.com" });
+        Assert.Equal(System.Net.HttpStatusCode.Created, response.StatusCode);
+        return (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetString()!;
+    }
+
+    public static HttpRequestMessage Checkout(string userId, string idempotencyKey, decimal unitPrice = 12.50m, string? tenant = null, Action<HttpRequestMessage>? configure = null)
+    {
+        var request = new HttpRequestMessage(HttpMethod.Post, "/api/orders")
+        {
+            Content = JsonContent.Create(new
+            {
+                userId,
+                currency = "EUR",
+                lines = new object[] { new { sku = "BOOK-1", quantity = 2, unitPrice }, new { sku = "PEN-7", quantity = 1, unitPrice = 3.20m } },
+            }),
+        };
+        request.Headers.Add("Idempotency-Key", idempotencyKey);
+        if (tenant is not null)
+        {
+            request.Headers.Add("X-Tenant-Id", tenant);
+        }
+
+        configure?.Invoke(request);
+        return request;
+    }
+
+    public static async Task<JsonElement> Json(this HttpResponseMessage response) =>
+        await response.Content.ReadFromJsonAsync<JsonElement>();
+
+    public static string TraceIdOf(HttpResponseMessage response) =>
+        response.Headers.GetValues("traceresponse").Single().Split('-')[1];
+}
