@@ -52,23 +52,17 @@ try
     var query = $"http://127.0.0.1:{queryPort}";
     await WaitAlive(client, query, dashboard);
 
-    var ingestWatch = Stopwatch.StartNew();
-    var next = -1;
-    await Task.WhenAll(Enumerable.Range(0, senders).Select(async _ =>
-    {
-        using var sender = new HttpClient();
-        int index;
-        while ((index = Interlocked.Increment(ref next)) < requests.Count)
-        {
-            using var content = new ByteArrayContent(requests[index].Payload);
-            content.Headers.ContentType = new("application/x-protobuf");
-            using var response = await sender.PostAsync($"http://127.0.0.1:{httpPort}/v1/traces", content);
-            response.EnsureSuccessStatusCode();
-        }
-    }));
-    ingestWatch.Stop();
-    report.HttpSpansPerSecond = spans / ingestWatch.Elapsed.TotalSeconds;
-    Console.WriteLine($"OTLP/HTTP ingest: {report.HttpSpansPerSecond:N0} spans/s ({senders} senders, {requests.Count:N0} requests in {ingestWatch.Elapsed.TotalSeconds:N1} s)");
+    // OTLP/HTTP into the empty store, then OTLP/gRPC with new traces into the full one (every span evicts one).
+    var elapsed = await Send(requests, senders, (client, payload) => PostHttp(client, $"http://127.0.0.1:{httpPort}/v1/traces", payload));
+    report.HttpSpansPerSecond = spans / elapsed.TotalSeconds;
+    Console.WriteLine($"OTLP/HTTP ingest: {report.HttpSpansPerSecond:N0} spans/s ({senders} senders, {requests.Count:N0} requests in {elapsed.TotalSeconds:N1} s)");
+
+    traceIds.Clear();
+    requests = new CheckoutTraces(seed: 43).Requests(traces, 512, traceIds);
+    elapsed = await Send(requests, senders, (client, payload) => PostGrpc(client, $"http://127.0.0.1:{grpcPort}", payload));
+    report.GrpcSpansPerSecond = spans / elapsed.TotalSeconds;
+    Console.WriteLine($"OTLP/gRPC ingest (store full, evicting): {report.GrpcSpansPerSecond:N0} spans/s ({senders} senders, {requests.Count:N0} calls in {elapsed.TotalSeconds:N1} s)");
+    requests = [];
 
     var status = await ReadStatus(client, query);
     report.StoredSpans = status.GetProperty("spans").GetProperty("spans").GetInt32();
@@ -115,6 +109,53 @@ static int Option(string name, int fallback)
     return index >= 0 && index + 1 < args.Length ? int.Parse(args[index + 1], CultureInfo.InvariantCulture) : fallback;
 }
 
+static async Task<TimeSpan> Send(List<(byte[] Payload, int Spans)> requests, int senders, Func<HttpClient, byte[], Task> send)
+{
+    var watch = Stopwatch.StartNew();
+    var next = -1;
+    await Task.WhenAll(Enumerable.Range(0, senders).Select(async _ =>
+    {
+        using var client = new HttpClient();
+        int index;
+        while ((index = Interlocked.Increment(ref next)) < requests.Count)
+        {
+            await send(client, requests[index].Payload);
+        }
+    }));
+    return watch.Elapsed;
+}
+
+static async Task PostHttp(HttpClient client, string url, byte[] payload)
+{
+    using var content = new ByteArrayContent(payload);
+    content.Headers.ContentType = new("application/x-protobuf");
+    using var response = await client.PostAsync(url, content);
+    response.EnsureSuccessStatusCode();
+}
+
+// A unary gRPC call on cleartext HTTP/2: one length-prefixed message, grpc-status in the trailers.
+static async Task PostGrpc(HttpClient client, string baseUrl, byte[] payload)
+{
+    var frame = new byte[5 + payload.Length];
+    System.Buffers.Binary.BinaryPrimitives.WriteUInt32BigEndian(frame.AsSpan(1), (uint)payload.Length);
+    payload.CopyTo(frame.AsSpan(5));
+    using var request = new HttpRequestMessage(HttpMethod.Post, baseUrl + "/opentelemetry.proto.collector.trace.v1.TraceService/Export")
+    {
+        Content = new ByteArrayContent(frame),
+        Version = System.Net.HttpVersion.Version20,
+        VersionPolicy = HttpVersionPolicy.RequestVersionExact,
+    };
+    request.Content.Headers.ContentType = new("application/grpc");
+    using var response = await client.SendAsync(request);
+    await response.Content.ReadAsByteArrayAsync();
+    var status = response.TrailingHeaders.TryGetValues("grpc-status", out var values) ? values.First()
+        : response.Headers.TryGetValues("grpc-status", out var headerValues) ? headerValues.First() : "missing";
+    if (status != "0")
+    {
+        throw new InvalidOperationException($"gRPC export answered grpc-status {status}");
+    }
+}
+
 static long LiveBytes()
 {
     GC.Collect(2, GCCollectionMode.Forced, blocking: true, compacting: true);
@@ -126,7 +167,7 @@ static long LiveBytes()
 static OtlpIngest InProcessIngest(SpanStore store)
 {
     var options = Options.Create(new DashboardOptions());
-    var forwarder = new OtlpForwarder(options, new ForwardTransportFactory(null!), Microsoft.Extensions.Logging.Abstractions.NullLogger<OtlpForwarder>.Instance);
+    var forwarder = new OtlpForwarder(options, new ForwardTransportFactory(null!, null!), Microsoft.Extensions.Logging.Abstractions.NullLogger<OtlpForwarder>.Instance);
     return new OtlpIngest(new OtlpConverter(new StringPool()), new SpanSink(store, forwarder), new LogStore(1), new MetricStore(1, TimeSpan.FromMinutes(1)), forwarder, new IngestCounters());
 }
 
@@ -229,7 +270,7 @@ internal sealed class BenchmarkReport(int cores, string os, string runtime, int 
 
     public double HttpSpansPerSecond { get; set; }
 
-    public double? GrpcSpansPerSecond { get; set; }
+    public double GrpcSpansPerSecond { get; set; }
 
     public int StoredSpans { get; set; }
 
@@ -271,7 +312,7 @@ internal sealed class BenchmarkReport(int cores, string os, string runtime, int 
         text.AppendLine("| measure | result | target |");
         text.AppendLine("|---|---|---|");
         text.AppendLine(inv, $"| ingest OTLP/HTTP (protobuf, 512-span requests) | {HttpSpansPerSecond:N0} spans/s | >= 50,000 spans/s |");
-        text.AppendLine(inv, $"| ingest OTLP/gRPC | {(GrpcSpansPerSecond is { } grpc ? $"{grpc:N0} spans/s" : "not measured (no gRPC receiver)")} | >= 50,000 spans/s |");
+        text.AppendLine(inv, $"| ingest OTLP/gRPC (512-span calls, store full and evicting) | {GrpcSpansPerSecond:N0} spans/s | >= 50,000 spans/s |");
         text.AppendLine(inv, $"| decode + store in process, one thread | {InProcessSpansPerSecond:N0} spans/s | |");
         text.AppendLine(inv, $"| store memory for {Spans:N0} spans (live managed bytes) | {StoreBytes / mib:N0} MiB ({StoreBytes / (double)Spans:N0} B/span) | <= 1024 MiB |");
         text.AppendLine(inv, $"| dashboard process with {StoredSpans:N0} spans | working set {ProcessWorkingSetBytes / mib:N0} MiB, managed {ProcessManagedBytes / mib:N0} MiB | |");

@@ -33,6 +33,23 @@ public sealed class ForwardingTests
     }
 
     [Fact]
+    public async Task Traces_are_forwarded_over_otlp_grpc_when_the_protocol_says_grpc()
+    {
+        await using var upstream = await DashboardProcess.StartAsync();
+        await using var dashboard = await DashboardProcess.StartAsync(new Dictionary<string, string>
+        {
+            ["Forward:Endpoint"] = upstream.OtlpGrpcUrl,
+            ["Forward:Protocol"] = "grpc",
+        });
+        await using var service = await TracedService.StartAsync(dashboard, "forwarded-grpc");
+
+        var traceId = await service.GetTracedAsync("/items/43");
+
+        await upstream.WaitForTraceAsync(traceId);
+        Assert.Equal("grpc", (await dashboard.StatusAsync()).GetProperty("forwarding").GetProperty("protocol").GetString());
+    }
+
+    [Fact]
     public async Task With_sampling_only_kept_traces_are_forwarded()
     {
         await using var upstream = await DashboardProcess.StartAsync();

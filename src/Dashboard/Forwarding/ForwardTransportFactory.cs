@@ -1,7 +1,7 @@
 namespace Shop.Dashboard.Forwarding;
 
 /// <summary>Picks the transport for Dashboard:Forward:Protocol; null when forwarding is off.</summary>
-internal sealed class ForwardTransportFactory(IHttpClientFactory clients)
+internal sealed class ForwardTransportFactory(IHttpClientFactory clients, IServiceProvider services)
 {
     public IForwardTransport? Create(ForwardOptions options)
     {
@@ -19,9 +19,17 @@ internal sealed class ForwardTransportFactory(IHttpClientFactory clients)
         return options.Protocol switch
         {
             ForwardProtocols.HttpProtobuf => new HttpForwardTransport(clients.CreateClient(nameof(HttpForwardTransport)), endpoint, headers),
+            ForwardProtocols.Grpc => GrpcTransport(headers),
             _ => throw new InvalidOperationException(
-                $"Dashboard:Forward:Protocol '{options.Protocol}' is not supported; use {ForwardProtocols.HttpProtobuf}."),
+                $"Dashboard:Forward:Protocol '{options.Protocol}' is not supported; use {ForwardProtocols.HttpProtobuf} or {ForwardProtocols.Grpc}."),
         };
+    }
+
+    private GrpcForwardTransport GrpcTransport(IReadOnlyList<KeyValuePair<string, string>> headers)
+    {
+        var transport = services.GetRequiredService<GrpcForwardTransport>();
+        transport.Headers = headers;
+        return transport;
     }
 }
 

@@ -6,6 +6,7 @@ using Shop.Dashboard.Query;
 using Shop.Dashboard.Sampling;
 using Shop.Dashboard.Store;
 using Shop.Dashboard.Ui;
+using Shop.Grpc;
 
 namespace Shop.Dashboard.Hosting;
 
@@ -57,6 +58,16 @@ internal static partial class DashboardSetup
         services.AddSingleton<IngestGate>();
         services.AddSingleton<ApiKeyCheck>();
         services.AddHttpClient(nameof(HttpForwardTransport));
+        services.AddGrpcServer(grpc => grpc.MaxReceiveMessageSize = options.MaxRequestBodyBytes);
+        if (options.Forward.Protocol == ForwardProtocols.Grpc && Uri.TryCreate(options.Forward.Endpoint, UriKind.Absolute, out var upstream))
+        {
+            services.AddGrpcClient<GrpcForwardTransport>(GrpcForwardTransport.ClientName, client =>
+            {
+                client.Address = upstream;
+                client.PropagateCallContext = false;
+            });
+        }
+
         services.AddSingleton<ForwardTransportFactory>();
         services.AddSingleton<OtlpForwarder>();
         services.AddHostedService(sp => sp.GetRequiredService<OtlpForwarder>());
@@ -77,9 +88,11 @@ internal static partial class DashboardSetup
     {
         app.UseRouting();
         app.UseDashboardSecurity();
+        app.UseGrpcGzipRequests();
         app.MapHealthChecks(HealthPaths.Ready);
         app.MapHealthChecks(HealthPaths.Alive);
         app.MapOtlpHttp();
+        app.MapOtlpGrpc();
         app.MapJaegerApi();
         app.MapDashboardApi();
         app.MapUi();
@@ -113,6 +126,8 @@ internal static partial class DashboardSetup
         Require(options.TailSampling.KeepRatio is >= 0 and <= 1, "Dashboard:TailSampling:KeepRatio must be between 0 and 1.");
         Require(options.TailSampling.MaxPendingSpans >= 1, "Dashboard:TailSampling:MaxPendingSpans must be at least 1.");
         Require(options.Forward.MaxQueuedItems >= 1, "Dashboard:Forward:MaxQueuedItems must be at least 1.");
+        Require(options.Forward.Protocol is ForwardProtocols.HttpProtobuf or ForwardProtocols.Grpc,
+            $"Dashboard:Forward:Protocol must be {ForwardProtocols.HttpProtobuf} or {ForwardProtocols.Grpc}.");
     }
 
     [LoggerMessage(Level = LogLevel.Information,
