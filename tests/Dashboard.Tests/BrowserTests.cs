@@ -1,12 +1,15 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
 using Microsoft.Playwright;
 using Shop.Dashboard.Tests.Infrastructure;
+using Shop.Testing;
 
 namespace Shop.Dashboard.Tests;
 
 /// <summary>
-/// The UI in a real browser (Debian's Chromium through Playwright) over traces the real exporter sent.
-/// The checkout version of the first test (spans of gateway, users, orders and payments in one
-/// waterfall) reuses <see cref="DashboardPage"/> once the services exist.
+/// The UI in a real browser (Debian's Chromium through Playwright) over traces the real exporter sent:
+/// TestService's now, the four services' checkout once they exist (the skipped test at the end).
 /// </summary>
 [Collection(TracedTrafficDefinition.Name)]
 public sealed class BrowserTests(TracedTraffic traffic, DashboardBrowser browser) : IClassFixture<DashboardBrowser>
@@ -84,4 +87,50 @@ public sealed class BrowserTests(TracedTraffic traffic, DashboardBrowser browser
         await Assertions.Expect(ui.Page.Locator("#metrics-instruments")).ToContainTextAsync("http.server.request.duration");
         Assert.Empty(ui.Errors);
     }
+
+    [Fact(Skip = "Needs src/Users, src/Orders and src/Payments, which are not on main yet: remove this Skip when they land.")]
+    public async Task A_checkout_trace_shows_gateway_users_orders_and_payments_in_the_waterfall_and_its_logs()
+    {
+        await using var dashboard = await DashboardProcess.StartAsync();
+        await using var suite = await ShopSuite.StartAsync(SuiteExport.To(dashboard));
+        using var register = await suite.Http.PostAsJsonAsync("/api/users", new { name = "Ada Lovelace", email = $"ada-{Guid.NewGuid():N}@example.com" });
+        var userId = (await register.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetString();
+        using var checkout = new HttpRequestMessage(HttpMethod.Post, "/api/orders")
+        {
+            Content = JsonContent.Create(new { userId, currency = "EUR", lines = new[] { new { sku = "BOOK-1", quantity = 1, unitPrice = 12.5m } } }),
+            Headers = { { "Idempotency-Key", Guid.NewGuid().ToString() } },
+        };
+        using var response = await suite.Http.SendAsync(checkout);
+        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+        var traceId = response.Headers.GetValues("traceresponse").Single().Split('-')[1];
+        string[] services = [ShopSuite.Gateway, ShopSuite.Users, ShopSuite.Orders, ShopSuite.Payments];
+        await dashboard.WaitForAsync(async () =>
+        {
+            var trace = await dashboard.WaitForTraceAsync(traceId);
+            var processes = trace.GetProperty("processes").EnumerateObject().Select(p => p.Value.GetProperty("serviceName").GetString()).ToHashSet();
+            return (services.All(processes.Contains), true);
+        }, "spans of all four services", TimeSpan.FromSeconds(30));
+
+        await using var ui = await browser.OpenAsync(dashboard.QueryUrl);
+        await ui.SearchTracesAsync(ShopSuite.Gateway, "POST /api/orders");
+        await ui.OpenTraceFromResultsAsync(traceId);
+
+        var shown = (await ui.WaterfallSpansAsync()).Select(s => s.Service).ToHashSet();
+        Assert.All(services, service => Assert.Contains(service, shown));
+        Assert.True(await (await ui.OpenTraceLogsAsync()).CountAsync() > 0);
+        Assert.Empty(ui.Errors);
+    }
+}
+
+/// <summary>Points every service of a <see cref="ShopSuite"/> at a dashboard (OTLP/gRPC) instead of the suite's in-test receiver.</summary>
+public static class SuiteExport
+{
+    public static IReadOnlyDictionary<string, IReadOnlyDictionary<string, string?>> To(DashboardProcess dashboard) =>
+        new[] { ShopSuite.Gateway, ShopSuite.Users, ShopSuite.Orders, ShopSuite.Payments }.ToDictionary(
+            service => service,
+            IReadOnlyDictionary<string, string?> (_) => new Dictionary<string, string?>
+            {
+                ["OTEL_EXPORTER_OTLP_ENDPOINT"] = dashboard.OtlpGrpcUrl,
+                ["OTEL_EXPORTER_OTLP_PROTOCOL"] = "grpc",
+            });
 }

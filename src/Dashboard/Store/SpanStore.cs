@@ -9,222 +9,91 @@ namespace Shop.Dashboard.Store;
 /// distance back to the previous span of the same entry. Evicting a span only decrements counts,
 /// so memory is the ring plus one small entry per distinct key, and every index stays consistent.
 /// </summary>
-internal sealed class SpanStore : IDisposable
+internal sealed class SpanStore(int capacity) : RecordRing<SpanRecord>(capacity)
 {
-    private const int InitialSlots = 4096;
-
-    private readonly ReaderWriterLockSlim _lock = new(LockRecursionPolicy.NoRecursion);
-    private readonly int _capacity;
-    private SpanRecord[] _slots;
-    private long _next;
-    private long _evicted;
     private readonly Dictionary<TraceId, IndexChain> _traces = [];
-    private readonly Dictionary<string, IndexChain> _services = new(StringComparer.Ordinal);
     private readonly Dictionary<OperationKey, OperationEntry> _operations = [];
     private readonly Dictionary<ulong, IndexChain> _attributes = [];
     private readonly Dictionary<SpanProcess, int> _processes = new(ReferenceEqualityComparer.Instance);
 
-    public SpanStore(int capacity)
-    {
-        ArgumentOutOfRangeException.ThrowIfLessThan(capacity, 1);
-        _capacity = capacity;
-        _slots = new SpanRecord[Math.Min(capacity, InitialSlots)];
-    }
-
-    public int Capacity => _capacity;
-
     /// <summary>Appends spans, evicting the oldest when full. The records' attribute arrays become the store's.</summary>
-    public void Append(ReadOnlySpan<SpanRecord> spans)
-    {
-        if (spans.IsEmpty)
-        {
-            return;
-        }
+    public void Append(ReadOnlySpan<SpanRecord> spans) => AppendAll(spans);
 
-        _lock.EnterWriteLock();
-        try
-        {
-            foreach (var span in spans)
-            {
-                AppendOne(span);
-            }
-        }
-        finally
-        {
-            _lock.ExitWriteLock();
-        }
-    }
-
-    public SpanStoreStats Stats()
-    {
-        _lock.EnterReadLock();
-        try
-        {
-            return new SpanStoreStats(Count, _capacity, _traces.Count, _services.Count, _operations.Count, _attributes.Count, _next, _evicted);
-        }
-        finally
-        {
-            _lock.ExitReadLock();
-        }
-    }
+    public SpanStoreStats Stats() => Read(() =>
+        new SpanStoreStats(Count, Capacity, _traces.Count, ServiceIndex.Count, _operations.Count, _attributes.Count, Next, Evicted));
 
     /// <summary>The spans of a trace in start-time order; empty when unknown or evicted.</summary>
-    public List<SpanRecord> GetTrace(TraceId traceId)
-    {
-        _lock.EnterReadLock();
-        try
-        {
-            return CollectTrace(traceId);
-        }
-        finally
-        {
-            _lock.ExitReadLock();
-        }
-    }
-
-    /// <summary>Every service with at least one stored span, sorted.</summary>
-    public List<string> Services()
-    {
-        _lock.EnterReadLock();
-        try
-        {
-            var services = _services.Keys.ToList();
-            services.Sort(StringComparer.Ordinal);
-            return services;
-        }
-        finally
-        {
-            _lock.ExitReadLock();
-        }
-    }
+    public List<SpanRecord> GetTrace(TraceId traceId) => Read(() => CollectTrace(traceId));
 
     /// <summary>Distinct (operation, kind) pairs of a service, optionally of one kind, sorted by name.</summary>
-    public List<(string Name, SpanKind Kind)> Operations(string service, SpanKind? kind = null)
+    public List<(string Name, SpanKind Kind)> Operations(string service, SpanKind? kind = null) => Read(() =>
     {
-        _lock.EnterReadLock();
-        try
+        var result = new List<(string Name, SpanKind Kind)>();
+        foreach (var (key, entry) in _operations)
         {
-            var result = new List<(string, SpanKind)>();
-            foreach (var (key, entry) in _operations)
+            if (!string.Equals(key.Service, service, StringComparison.Ordinal))
             {
-                if (!string.Equals(key.Service, service, StringComparison.Ordinal))
-                {
-                    continue;
-                }
-
-                for (var k = 0; k < entry.KindCounts.Length; k++)
-                {
-                    if (entry.KindCounts[k] > 0 && (kind is null || (int)kind == k))
-                    {
-                        result.Add((key.Name, (SpanKind)k));
-                    }
-                }
+                continue;
             }
 
-            result.Sort((a, b) => a.Item1 != b.Item1 ? string.CompareOrdinal(a.Item1, b.Item1) : a.Item2.CompareTo(b.Item2));
-            return result;
+            for (var k = 0; k < entry.KindCounts.Length; k++)
+            {
+                if (entry.KindCounts[k] > 0 && (kind is null || (int)kind == k))
+                {
+                    result.Add((key.Name, (SpanKind)k));
+                }
+            }
         }
-        finally
-        {
-            _lock.ExitReadLock();
-        }
-    }
+
+        result.Sort((a, b) => a.Name != b.Name ? string.CompareOrdinal(a.Name, b.Name) : a.Kind.CompareTo(b.Kind));
+        return result;
+    });
 
     /// <summary>
     /// Traces with at least one span matching every condition of <paramref name="query"/> (Jaeger's
     /// semantics), most recently received first, each with all its spans.
     /// </summary>
-    public List<List<SpanRecord>> FindTraces(TraceQuery query)
-    {
-        _lock.EnterReadLock();
-        try
-        {
-            var ids = FindTraceIds(query);
-            var traces = new List<List<SpanRecord>>(ids.Count);
-            foreach (var id in ids)
-            {
-                traces.Add(CollectTrace(id));
-            }
-
-            return traces;
-        }
-        finally
-        {
-            _lock.ExitReadLock();
-        }
-    }
+    public List<List<SpanRecord>> FindTraces(TraceQuery query) => Read(() => FindTraceIds(query).Select(CollectTrace).ToList());
 
     /// <summary>Calls between services: pairs of a span and its parent in another service, for spans starting in the window.</summary>
-    public Dictionary<(string Parent, string Child), long> Dependencies(long startUnixNano, long endUnixNano)
+    public Dictionary<(string Parent, string Child), long> Dependencies(long startUnixNano, long endUnixNano) => Read(() =>
     {
-        _lock.EnterReadLock();
-        try
+        var links = new Dictionary<(string, string), long>();
+        for (var seq = Next - 1; seq >= Oldest; seq--)
         {
-            var links = new Dictionary<(string, string), long>();
-            var oldest = Oldest;
-            for (var seq = _next - 1; seq >= oldest; seq--)
+            ref readonly var span = ref Slot(seq);
+            if (span.ParentSpanId == 0 || span.StartUnixNano < startUnixNano || span.StartUnixNano > endUnixNano)
             {
-                ref readonly var span = ref Slot(seq);
-                if (span.ParentSpanId == 0 || span.StartUnixNano < startUnixNano || span.StartUnixNano > endUnixNano)
-                {
-                    continue;
-                }
-
-                if (FindInTrace(span.TraceId, span.ParentSpanId) is { } parent
-                    && !ReferenceEquals(parent.ServiceName, span.ServiceName)
-                    && !string.Equals(parent.ServiceName, span.ServiceName, StringComparison.Ordinal))
-                {
-                    ref var count = ref CollectionsMarshal.GetValueRefOrAddDefault(links, (parent.ServiceName, span.ServiceName), out _);
-                    count++;
-                }
+                continue;
             }
 
-            return links;
+            if (FindInTrace(span.TraceId, span.ParentSpanId) is { } parent
+                && !string.Equals(parent.ServiceName, span.ServiceName, StringComparison.Ordinal))
+            {
+                ref var count = ref CollectionsMarshal.GetValueRefOrAddDefault(links, (parent.ServiceName, span.ServiceName), out _);
+                count++;
+            }
         }
-        finally
-        {
-            _lock.ExitReadLock();
-        }
-    }
 
-    public void Dispose() => _lock.Dispose();
+        return links;
+    });
 
-    private int Count => (int)(_next - Oldest);
-
-    private long Oldest => Math.Max(0, _next - _capacity);
-
-    private ref SpanRecord Slot(long seq) => ref _slots[seq % _capacity];
-
-    private void AppendOne(SpanRecord span)
+    protected override void Index(ref SpanRecord span, long seq)
     {
-        var seq = _next;
-        if (seq >= _capacity)
-        {
-            Evict(seq - _capacity);
-        }
-        else if (seq == _slots.Length)
-        {
-            Array.Resize(ref _slots, (int)Math.Min(_capacity, (long)_slots.Length * 2));
-        }
-
         span.PrevInTrace = IndexChain.Link(_traces, span.TraceId, seq);
-        span.PrevInService = IndexChain.Link(_services, span.ServiceName, seq);
+        span.PrevInService = IndexChain.Link(ServiceIndex, span.ServiceName, seq);
         ref var operation = ref CollectionsMarshal.GetValueRefOrAddDefault(_operations, new OperationKey(span.ServiceName, span.Name), out _);
         operation ??= new OperationEntry();
         span.PrevInOperation = IndexChain.Link(ref operation.Chain, seq);
         operation.KindCounts[(int)span.Kind]++;
         CollectionsMarshal.GetValueRefOrAddDefault(_processes, span.Process, out _)++;
         IndexAttributes(span, seq);
-
-        Slot(seq) = span;
-        _next = seq + 1;
     }
 
-    private void Evict(long seq)
+    protected override void Unindex(ref SpanRecord span)
     {
-        ref var span = ref Slot(seq);
         IndexChain.Unlink(_traces, span.TraceId);
-        IndexChain.Unlink(_services, span.ServiceName);
+        IndexChain.Unlink(ServiceIndex, span.ServiceName);
         var key = new OperationKey(span.ServiceName, span.Name);
         var operation = _operations[key];
         operation.KindCounts[(int)span.Kind]--;
@@ -240,8 +109,6 @@ internal sealed class SpanStore : IDisposable
         }
 
         ForEachIndexed(span, static (store, hash) => IndexChain.Unlink(store._attributes, hash));
-        span = default;
-        _evicted++;
     }
 
     /// <summary>Indexes span and event attributes with short string, bool or integer values; each key=value once per span.</summary>
@@ -355,7 +222,7 @@ internal sealed class SpanStore : IDisposable
     private List<TraceId> FindTraceIds(TraceQuery query)
     {
         var found = new List<TraceId>();
-        if (!_services.TryGetValue(query.Service, out var serviceChain))
+        if (!ServiceIndex.TryGetValue(query.Service, out var serviceChain))
         {
             return found;
         }

@@ -1,6 +1,4 @@
 using System.Collections.Concurrent;
-using System.Diagnostics;
-using System.Globalization;
 using System.Net.Http.Headers;
 using System.Text.Json;
 using Google.Protobuf;
@@ -11,14 +9,15 @@ namespace Shop.Dashboard.Tests.Infrastructure;
 
 /// <summary>
 /// The built dashboard started as its own process on free 127.0.0.1 ports (query, OTLP/HTTP, OTLP/gRPC),
-/// configured only through Dashboard__* environment variables, as the AppHost does. Disposing kills it.
+/// configured only through Dashboard__* environment variables, as the AppHost does. It dies with the
+/// test host; disposing stops it.
 /// </summary>
 public sealed class DashboardProcess : IAsyncDisposable
 {
-    private readonly Process _process;
+    private readonly ChildProcess _process;
     private readonly ConcurrentQueue<string> _output;
 
-    private DashboardProcess(Process process, ConcurrentQueue<string> output, int queryPort, int httpPort, int grpcPort)
+    private DashboardProcess(ChildProcess process, ConcurrentQueue<string> output, int queryPort, int httpPort, int grpcPort)
     {
         _process = process;
         _output = output;
@@ -64,7 +63,7 @@ public sealed class DashboardProcess : IAsyncDisposable
         var dashboard = new DashboardProcess(process, output, queryPort, httpPort, grpcPort);
         try
         {
-            await dashboard.WaitUntilAliveAsync(TimeSpan.FromSeconds(30));
+            await HttpHealth.WaitAsync(new Uri($"{dashboard.QueryUrl}/alive"), TimeSpan.FromSeconds(30), process);
         }
         catch
         {
@@ -79,21 +78,17 @@ public sealed class DashboardProcess : IAsyncDisposable
     public static async Task<(int ExitCode, string Output)> RunExpectingExitAsync(IReadOnlyDictionary<string, string> environment)
     {
         var (process, output) = Launch(environment);
-        using (process)
+        await using (process)
         {
-            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
             try
             {
-                await process.WaitForExitAsync(timeout.Token);
+                var exitCode = await process.Exited.WaitAsync(TimeSpan.FromSeconds(30));
+                return (exitCode, string.Join('\n', output));
             }
-            catch (OperationCanceledException)
+            catch (TimeoutException)
             {
-                process.Kill(entireProcessTree: true);
                 throw new TimeoutException($"The dashboard kept running:\n{string.Join('\n', output)}");
             }
-
-            process.WaitForExit();
-            return (process.ExitCode, string.Join('\n', output));
         }
     }
 
@@ -155,71 +150,31 @@ public sealed class DashboardProcess : IAsyncDisposable
     {
         Api.Dispose();
         Otlp.Dispose();
-        if (!_process.HasExited)
-        {
-            _process.Kill(entireProcessTree: true);
-            await _process.WaitForExitAsync();
-        }
-
-        _process.Dispose();
+        await _process.DisposeAsync();
     }
 
-    private static (Process Process, ConcurrentQueue<string> Output) Launch(IReadOnlyDictionary<string, string> environment)
+    private static (ChildProcess Process, ConcurrentQueue<string> Output) Launch(IReadOnlyDictionary<string, string> environment)
     {
         var dll = Dll;
-        var start = new ProcessStartInfo("dotnet", [dll])
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-            WorkingDirectory = Path.GetDirectoryName(dll)!,
-        };
-        foreach (var key in start.Environment.Keys.Where(k => k.StartsWith("OTEL_", StringComparison.Ordinal) || k.StartsWith("Dashboard__", StringComparison.Ordinal)).ToList())
-        {
-            start.Environment.Remove(key);
-        }
 
-        start.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
-        start.Environment["DOTNET_NOLOGO"] = "1";
+        // Nothing of the test runner's own OTEL_* or Dashboard__* settings leaks into the dashboard.
+        var variables = Environment.GetEnvironmentVariables().Keys.Cast<string>()
+            .Where(key => key.StartsWith("OTEL_", StringComparison.Ordinal) || key.StartsWith("Dashboard__", StringComparison.Ordinal))
+            .ToDictionary(key => key, _ => (string?)null);
+        variables["ASPNETCORE_ENVIRONMENT"] = "Production";
+        variables["DOTNET_NOLOGO"] = "1";
         foreach (var (key, value) in environment)
         {
-            start.Environment[key] = value;
+            variables[key] = value;
         }
 
         var output = new ConcurrentQueue<string>();
-        var process = Process.Start(start) ?? throw new InvalidOperationException($"Could not start {dll}.");
-        process.OutputDataReceived += (_, e) => { if (e.Data is not null) output.Enqueue(e.Data); };
-        process.ErrorDataReceived += (_, e) => { if (e.Data is not null) output.Enqueue(e.Data); };
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-        return (process, output);
-    }
-
-    private async Task WaitUntilAliveAsync(TimeSpan timeout)
-    {
-        var deadline = DateTime.UtcNow + timeout;
-        while (DateTime.UtcNow < deadline)
+        var process = ChildProcess.Start(new ChildProcessOptions("dotnet", [dll])
         {
-            if (_process.HasExited)
-            {
-                throw new InvalidOperationException($"The dashboard exited with code {_process.ExitCode}:\n{string.Join('\n', Output)}");
-            }
-
-            try
-            {
-                using var response = await Api.GetAsync("/alive");
-                if (response.IsSuccessStatusCode)
-                {
-                    return;
-                }
-            }
-            catch (HttpRequestException)
-            {
-            }
-
-            await Task.Delay(100);
-        }
-
-        throw new TimeoutException($"The dashboard at {QueryUrl} was not alive within {timeout.TotalSeconds.ToString(CultureInfo.InvariantCulture)} s:\n{string.Join('\n', Output)}");
+            WorkingDirectory = Path.GetDirectoryName(dll),
+            Environment = variables,
+            Output = line => output.Enqueue(line.Text),
+        });
+        return (process, output);
     }
 }
