@@ -16,7 +16,10 @@ using Shop.Otlp.Collector.Trace.V1;
 var spans = Option("--spans", 1_000_000);
 var senders = Option("--senders", 4);
 var traces = spans / CheckoutTraces.SpansPerTrace;
-var report = new BenchmarkReport(Environment.ProcessorCount, Environment.OSVersion.ToString(), Environment.Version.ToString(), spans);
+var report = new BenchmarkReport(Environment.ProcessorCount, Environment.OSVersion.ToString(), Environment.Version.ToString(), spans)
+{
+    LoadAverageAtStart = LoadAverage(),
+};
 
 Console.WriteLine($"Generating {spans:N0} spans ({traces:N0} checkout traces, 512-span requests)...");
 var traceIds = new List<ByteString>(traces);
@@ -156,6 +159,9 @@ static async Task PostGrpc(HttpClient client, string baseUrl, byte[] payload)
     }
 }
 
+// Other work on the box skews every figure: the report says how busy it was.
+static string LoadAverage() => File.Exists("/proc/loadavg") ? string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "unknown";
+
 static long LiveBytes()
 {
     GC.Collect(2, GCCollectionMode.Forced, blocking: true, compacting: true);
@@ -264,6 +270,8 @@ internal sealed class BenchmarkReport(int cores, string os, string runtime, int 
 
     public int Spans { get; } = spans;
 
+    public string LoadAverageAtStart { get; init; } = "";
+
     public long StoreBytes { get; set; }
 
     public double InProcessSpansPerSecond { get; set; }
@@ -307,7 +315,9 @@ internal sealed class BenchmarkReport(int cores, string os, string runtime, int 
         var inv = CultureInfo.InvariantCulture;
         text.AppendLine(inv, $"## Dashboard benchmark, {Date:yyyy-MM-dd}");
         text.AppendLine();
-        text.AppendLine(inv, $"Machine: {Cores} cores, {Os}, .NET {Runtime}. {Spans:N0} spans in checkout-shaped traces of 10 spans over 4 services.");
+        text.AppendLine(inv, $"Machine: {Cores} cores, {Os}, .NET {Runtime}; load average at start {LoadAverageAtStart}. The senders run on the same cores.");
+        text.AppendLine();
+        text.AppendLine(inv, $"{Spans:N0} spans in checkout-shaped traces of 10 spans over 4 services (HTTP and RPC server and client spans, database spans, semantic-convention attributes, a unique order id per trace).");
         text.AppendLine();
         text.AppendLine("| measure | result | target |");
         text.AppendLine("|---|---|---|");

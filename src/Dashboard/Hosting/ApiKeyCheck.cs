@@ -29,8 +29,6 @@ internal sealed class ApiKeyCheck
         }
     }
 
-    public bool Enabled => _key is not null;
-
     public string SessionToken => _sessionToken is null ? "" : Encoding.ASCII.GetString(_sessionToken);
 
     public bool OtlpAllowed(StringValues header) => _key is null || IsKey(header);

@@ -62,8 +62,6 @@ internal sealed class Listeners
         return new Listeners(listeners);
     }
 
-    public bool AllLoopback => _listeners.TrueForAll(l => IsLoopback(l.Address));
-
     /// <summary>True when a request that arrived on <paramref name="localPort"/> may reach an endpoint of <paramref name="role"/>.</summary>
     public bool Serves(int localPort, ListenerRole role) => _listeners.Exists(l => l.Port == localPort && l.Roles.Contains(role));
 

@@ -190,14 +190,6 @@ internal sealed class MetricStore(int maxSeries, TimeSpan retention)
         }
     }
 
-    public List<string> Services()
-    {
-        lock (_lock)
-        {
-            return _instruments.Keys.Select(key => key.Service).Distinct().Order(StringComparer.Ordinal).ToList();
-        }
-    }
-
     private static string SeriesKey(string service, string name, StoredAttribute[] attributes)
     {
         var parts = attributes.Select(a => $"{a.Key}={a.ValueText}").Order(StringComparer.Ordinal);

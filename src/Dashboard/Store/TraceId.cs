@@ -65,14 +65,6 @@ internal readonly struct TraceId(ulong high, ulong low) : IEquatable<TraceId>
     /// <summary>The low 56 bits: the part W3C Trace Context Level 2 asks to be random, used for ratio decisions.</summary>
     public ulong RandomPart => Low & 0x00FF_FFFF_FFFF_FFFFUL;
 
-    public ByteString ToByteString()
-    {
-        Span<byte> bytes = stackalloc byte[16];
-        BinaryPrimitives.WriteUInt64BigEndian(bytes, High);
-        BinaryPrimitives.WriteUInt64BigEndian(bytes[8..], Low);
-        return ByteString.CopyFrom(bytes);
-    }
-
     public bool Equals(TraceId other) => High == other.High && Low == other.Low;
 
     public override bool Equals(object? obj) => obj is TraceId other && Equals(other);
@@ -112,16 +104,4 @@ internal static class SpanIds
 
     public static bool TryParse(ReadOnlySpan<char> text, out ulong id) =>
         ulong.TryParse(text, NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture, out id) && text.Length <= 16;
-
-    public static ByteString ToByteString(ulong id)
-    {
-        if (id == 0)
-        {
-            return ByteString.Empty;
-        }
-
-        Span<byte> bytes = stackalloc byte[8];
-        BinaryPrimitives.WriteUInt64BigEndian(bytes, id);
-        return ByteString.CopyFrom(bytes);
-    }
 }
