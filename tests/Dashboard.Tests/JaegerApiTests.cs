@@ -212,6 +212,26 @@ public sealed class JaegerApiTests(TracedTraffic traffic)
         Assert.Equal(traffic.RelayTraces.Count, link.GetProperty("callCount").GetInt64());
     }
 
+    [Theory]
+    [InlineData("/api/traces?service=frontend&limit=many")]
+    [InlineData("/api/traces?service=frontend&limit=-3")]
+    [InlineData("/api/traces?service=frontend&start=yesterday")]
+    [InlineData("/api/traces?service=frontend&minDuration=5%20ms")]
+    [InlineData("/api/traces?service=frontend&tags=%7Bnot-json")]
+    [InlineData("/api/traces?service=frontend&tag=no-colon")]
+    [InlineData("/api/traces?traceID=xyz")]
+    [InlineData("/api/dependencies?endTs=now")]
+    [InlineData("/api/logs?limit=ten")]
+    [InlineData("/api/logs?traceId=zz")]
+    [InlineData("/api/metrics/routes?window=fortnight")]
+    public async Task Malformed_query_parameters_are_400s_in_jaegers_error_shape(string path)
+    {
+        var (status, body) = await GetAsync(path);
+
+        Assert.Equal(HttpStatusCode.BadRequest, status);
+        Assert.Equal(400, Assert.Single(body.GetProperty("errors").EnumerateArray()).GetProperty("code").GetInt32());
+    }
+
     internal static void AssertEnvelope(JsonElement body)
     {
         Assert.Equal(["data", "total", "limit", "offset", "errors"], body.EnumerateObject().Select(p => p.Name));

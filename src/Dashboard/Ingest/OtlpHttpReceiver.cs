@@ -105,6 +105,18 @@ internal static class OtlpHttpReceiver
             await Fail(http, StatusCodes.Status400BadRequest, $"Malformed {(json ? "OTLP/JSON" : "OTLP protobuf")} payload: {e.Message}", json);
             return;
         }
+        catch (BadHttpRequestException e)
+        {
+            // Kestrel's own verdict on the body (cut short, over its hard limit): answer it, do not log it as a failure.
+            counters.BadRequest();
+            await Fail(http, e.StatusCode, e.Message, json);
+            return;
+        }
+        catch (Exception e) when (e is OperationCanceledException or IOException && http.RequestAborted.IsCancellationRequested)
+        {
+            // The client went away mid-request; there is no one to answer.
+            return;
+        }
         finally
         {
             gate.Exit();

@@ -34,6 +34,11 @@ internal static class OtlpJson
 
     private static ReadOnlySpan<byte> HexIdsToBase64(ReadOnlySpan<byte> utf8)
     {
+        if (utf8.StartsWith("\uFEFF"u8))
+        {
+            utf8 = utf8[3..];
+        }
+
         var output = new ArrayBufferWriter<byte>(utf8.Length + 64);
         var reader = new Utf8JsonReader(utf8, new JsonReaderOptions { MaxDepth = MaxDepth, CommentHandling = JsonCommentHandling.Disallow });
         using (var writer = new Utf8JsonWriter(output, new JsonWriterOptions { SkipValidation = true }))
