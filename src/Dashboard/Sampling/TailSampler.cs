@@ -31,7 +31,7 @@ internal sealed class TailSampler : IDisposable
     private readonly ulong _ratioThreshold;
     private readonly Lock _lock = new();
     private readonly Dictionary<TraceId, PendingTrace> _pending = [];
-    private readonly Queue<TraceId> _arrivalOrder = new();
+    private Queue<TraceId> _arrivalOrder = new();
     private readonly Dictionary<TraceId, bool> _decided = [];
     private readonly Queue<TraceId> _decidedOrder = new();
     private readonly ITimer _timer;
@@ -139,6 +139,12 @@ internal sealed class TailSampler : IDisposable
             while (_arrivalOrder.TryPeek(out var head) && !_pending.ContainsKey(head))
             {
                 _arrivalOrder.Dequeue();
+            }
+
+            // A trace still waiting at the head keeps decided ones behind it: compact so the queue stays O(pending).
+            if (_arrivalOrder.Count > (2 * _pending.Count) + 1024)
+            {
+                _arrivalOrder = new Queue<TraceId>(_arrivalOrder.Where(_pending.ContainsKey));
             }
         }
 
