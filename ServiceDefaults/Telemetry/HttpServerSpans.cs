@@ -107,7 +107,8 @@ internal sealed class HttpServerSpanMiddleware(RequestDelegate next)
         }
 
         activity.DisplayName = route is null ? (method == "_OTHER" ? "HTTP" : method) : $"{method} {route}";
-        if (status >= StatusCodes.Status500InternalServerError)
+        // A status an exception set already keeps its description (the exception type).
+        if (status >= StatusCodes.Status500InternalServerError && activity.Status != ActivityStatusCode.Error)
         {
             activity.SetStatus(ActivityStatusCode.Error);
             if (activity.GetTagItem(TelemetryAttributes.ErrorType) is null)

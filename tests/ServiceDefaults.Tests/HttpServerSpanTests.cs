@@ -79,6 +79,7 @@ public sealed class HttpServerSpanTests : IAsyncLifetime
         Assert.Equal("GET /boom", span.Name);
         Assert.Equal(500L, span[TelemetryAttributes.HttpResponseStatusCode]);
         Assert.Equal(Status.Types.StatusCode.Error, span.Span.Status.Code);
+        Assert.Equal(nameof(InvalidOperationException), span.Span.Status.Message);
         Assert.Equal(typeof(InvalidOperationException).FullName, span[TelemetryAttributes.ErrorType]);
         var exception = Assert.Single(span.Span.Events, e => e.Name == TelemetryAttributes.ExceptionEventName);
         var attributes = Shop.Otlp.OtlpValues.ToDictionary(exception.Attributes);
