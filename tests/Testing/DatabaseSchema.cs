@@ -1,4 +1,6 @@
+using Microsoft.EntityFrameworkCore;
 using Npgsql;
+using Shop.Data;
 using Xunit;
 
 namespace Shop.Testing;
@@ -47,17 +49,32 @@ public static class DatabaseSchema
     /// Fails unless migrating one fresh database gives the same schema as creating another straight from the model:
     /// the check that hand-written migrations (no design-time tools here) have not drifted from the model.
     /// </summary>
-    public static async Task AssertMigrationsMatchModelAsync(string prefix, Func<string, Task> migrate, Func<string, Task> createFromModel)
+    public static async Task AssertMigrationsMatchModelAsync<TContext>(Func<DbContextOptions<TContext>, TContext> create)
+        where TContext : DbContext
     {
-        ArgumentNullException.ThrowIfNull(migrate);
-        ArgumentNullException.ThrowIfNull(createFromModel);
+        var prefix = typeof(TContext).Name.ToLowerInvariant();
         await using var migrated = await PostgresDatabase.CreateAsync(prefix + "_migrated");
         await using var created = await PostgresDatabase.CreateAsync(prefix + "_model");
-        await migrate(migrated.ConnectionString);
-        await createFromModel(created.ConnectionString);
+        await using (var db = Open(migrated.ConnectionString, create))
+        {
+            await db.Database.MigrateAsync();
+        }
+
+        await using (var db = Open(created.ConnectionString, create))
+        {
+            await db.Database.EnsureCreatedAsync();
+        }
 
         var expected = await DescribeAsync(created.ConnectionString);
         Assert.NotEmpty(expected);
         Assert.Equal(expected, await DescribeAsync(migrated.ConnectionString));
+    }
+
+    /// <summary>A context on <paramref name="connectionString"/>, configured as the services configure theirs.</summary>
+    public static TContext Open<TContext>(string connectionString, Func<DbContextOptions<TContext>, TContext> create)
+        where TContext : DbContext
+    {
+        ArgumentNullException.ThrowIfNull(create);
+        return create(new DbContextOptionsBuilder<TContext>().UseShopDatabase(NpgsqlDataSource.Create(connectionString)).Options);
     }
 }
