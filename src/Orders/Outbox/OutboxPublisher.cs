@@ -15,7 +15,7 @@ namespace Shop.Orders.Outbox;
 /// baggage (tenant.id, order.id) restored: the asynchronous propagation case.
 /// </summary>
 internal sealed partial class OutboxPublisher(IServiceScopeFactory scopes, IOptions<OrdersOptions> options, ILogger<OutboxPublisher> logger)
-    : BackgroundService
+    : PeriodicWorker(options.Value.Outbox.PollInterval, logger)
 {
     public const string Destination = "order-events";
     public const string MessagingSystem = "outbox";
@@ -23,24 +23,12 @@ internal sealed partial class OutboxPublisher(IServiceScopeFactory scopes, IOpti
 
     private readonly OrdersOptions.OutboxOptions _options = options.Value.Outbox;
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    protected override async Task RunRoundAsync(CancellationToken cancellationToken)
     {
-        using var timer = new PeriodicTimer(_options.PollInterval);
-        do
+        // A full batch means there may be more: go on without waiting.
+        while (await PublishBatchAsync(cancellationToken) == _options.BatchSize)
         {
-            try
-            {
-                // A full batch means there may be more: go on without waiting.
-                while (await PublishBatchAsync(stoppingToken) == _options.BatchSize)
-                {
-                }
-            }
-            catch (Exception e) when (!stoppingToken.IsCancellationRequested)
-            {
-                LogFailed(logger, e);
-            }
         }
-        while (await timer.WaitForNextTickAsync(stoppingToken));
     }
 
     /// <summary>Publishes up to one batch; returns how many rows it published.</summary>
@@ -102,7 +90,4 @@ internal sealed partial class OutboxPublisher(IServiceScopeFactory scopes, IOpti
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Published {EventType} {MessageId} for order {OrderId} to " + Destination + ": {Payload}")]
     private static partial void LogPublished(ILogger logger, string eventType, Guid messageId, Guid orderId, string payload);
-
-    [LoggerMessage(Level = LogLevel.Error, Message = "Publishing outbox messages failed; the next poll tries again")]
-    private static partial void LogFailed(ILogger logger, Exception exception);
 }

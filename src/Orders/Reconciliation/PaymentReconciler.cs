@@ -18,30 +18,14 @@ namespace Shop.Orders.Reconciliation;
 /// Each order's work is a trace of its own, linked to its checkout trace.
 /// </summary>
 internal sealed partial class PaymentReconciler(IServiceScopeFactory scopes, IOptions<OrdersOptions> options, ILogger<PaymentReconciler> logger)
-    : BackgroundService
+    : PeriodicWorker(options.Value.Reconciler.Interval, logger)
 {
     public const string SpanName = "reconcile order payment";
     public const string UnavailableReason = "payment service unavailable";
 
     private readonly OrdersOptions.ReconcilerOptions _options = options.Value.Reconciler;
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        using var timer = new PeriodicTimer(_options.Interval);
-        while (await timer.WaitForNextTickAsync(stoppingToken))
-        {
-            try
-            {
-                await ReconcileAsync(stoppingToken);
-            }
-            catch (Exception e) when (!stoppingToken.IsCancellationRequested)
-            {
-                LogFailed(logger, e);
-            }
-        }
-    }
-
-    private async Task ReconcileAsync(CancellationToken cancellationToken)
+    protected override async Task RunRoundAsync(CancellationToken cancellationToken)
     {
         foreach (var (id, checkout) in await FindDueAsync(cancellationToken))
         {
@@ -112,7 +96,4 @@ internal sealed partial class PaymentReconciler(IServiceScopeFactory scopes, IOp
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Order {OrderId} is still Pending: payments answered {StatusCode}")]
     private static partial void LogStillPending(ILogger logger, Guid orderId, StatusCode statusCode);
-
-    [LoggerMessage(Level = LogLevel.Error, Message = "Reconciling pending orders failed; the next round tries again")]
-    private static partial void LogFailed(ILogger logger, Exception exception);
 }
