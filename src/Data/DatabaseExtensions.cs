@@ -49,7 +49,12 @@ public static class DatabaseExtensions
             // The migrations are written by hand (the design-time package that generates them and their model
             // snapshot is not available here). Without a snapshot EF cannot diff the model and would report pending
             // changes on every migration; each service's tests instead compare the migrated schema with the model's.
-            .ConfigureWarnings(warnings => warnings.Ignore(RelationalEventId.PendingModelChangesWarning));
+            .ConfigureWarnings(warnings => warnings
+                .Ignore(RelationalEventId.PendingModelChangesWarning)
+                // A failed command or save surfaces as an exception that its caller handles (a unique violation is often
+                // the expected answer: a taken email, a concurrent duplicate) or the host logs once; EF logging it as an
+                // error as well would report expected outcomes as failures.
+                .Log((RelationalEventId.CommandError, LogLevel.Debug), (CoreEventId.SaveChangesFailed, LogLevel.Debug)));
         return options;
     }
 }

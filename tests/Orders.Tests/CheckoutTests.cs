@@ -80,6 +80,7 @@ public sealed class CheckoutTests(CheckoutServices stack) : IClassFixture<Checko
         Assert.Equal(7, responses.Count(r => r.Response.Headers.Contains(ShopHeaders.IdempotencyReplayed)));
         Assert.Equal("Paid", (await stack.WaitForStatusAsync(id, "Paid")).Status);
         Assert.Equal(1, await stack.PaymentRowsAsync(id));
+        Assert.DoesNotContain(stack.Orders.Output, line => line.Contains(" fail ", StringComparison.Ordinal));
     }
 
     [Fact]

@@ -48,6 +48,7 @@ public sealed class ChargeTests(PaymentsService payments) : IClassFixture<Paymen
         Assert.Single(responses.Select(r => r.Payment.Id).Distinct());
         Assert.Single(responses, r => !r.Replayed);
         Assert.Equal(1, await RowsFor(request.IdempotencyKey));
+        Assert.DoesNotContain(payments.Process.Output, line => line.Contains(" fail ", StringComparison.Ordinal));
     }
 
     [Fact]

@@ -57,6 +57,8 @@ public sealed class UsersApiTests(UsersService users) : IClassFixture<UsersServi
         Assert.All(attempts.Where(code => code != StatusCode.OK), code => Assert.Equal(StatusCode.AlreadyExists, code));
         await using var db = UsersService.OpenDatabase(users.Database.ConnectionString);
         Assert.Equal(1, await db.Users.CountAsync(u => u.Email == email));
+        // A taken email is an answer, not a failure: nothing is logged as an error.
+        Assert.DoesNotContain(users.Process.Output, line => line.Contains(" fail ", StringComparison.Ordinal));
     }
 
     [Theory]
