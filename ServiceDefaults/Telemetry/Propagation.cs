@@ -22,13 +22,14 @@ internal sealed class IncomingBaggageDroppingPropagator(DistributedContextPropag
 }
 
 /// <summary>
-/// Copies the suite's baggage keys (tenant.id) onto every span as attributes when it ends, so that
-/// spans of every service, database spans included, can be searched by tenant.
+/// Copies the suite's baggage keys (tenant.id, order.id) onto every span as attributes when it ends, so that
+/// spans of every service, database spans included, can be searched by tenant and order. Orders puts order.id
+/// into the baggage once the order exists, so the spans after that (payments' included) carry it.
 /// Only listed keys are copied: baggage is not a way to put arbitrary attributes on spans.
 /// </summary>
 internal sealed class BaggageTagsProcessor : BaseProcessor<Activity>
 {
-    private static readonly string[] Keys = [TelemetryAttributes.TenantId];
+    private static readonly string[] Keys = [TelemetryAttributes.TenantId, TelemetryAttributes.OrderId];
 
     public override void OnEnd(Activity activity)
     {

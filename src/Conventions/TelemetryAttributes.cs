@@ -44,6 +44,8 @@ public static class TelemetryAttributes
     public const string UserId = "user.id";
     public const string PaymentId = "payment.id";
     public const string PaymentOutcome = "payment.outcome";
+    public const string PaymentReplayed = "payment.replayed";
+    public const string OrderStatus = "order.status";
     public const string CheckoutOutcome = "checkout.outcome";
     public const string Currency = "currency";
 }

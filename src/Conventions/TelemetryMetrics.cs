@@ -9,9 +9,28 @@ public static class TelemetryMetrics
     public const string RpcServerCallDuration = "rpc.server.call.duration";
     public const string RpcClientCallDuration = "rpc.client.call.duration";
 
-    // The suite's business metrics
-    /// <summary>Checkouts answered by the gateway (counter, attribute checkout.outcome).</summary>
+    // The suite's business instruments (each on its service's Meter, TelemetrySources.ForService)
+    /// <summary>Counter, unit {checkout}: checkouts answered by the gateway, by checkout.outcome (gateway).</summary>
     public const string Checkouts = "shop.checkouts";
+
+    /// <summary>Counter, unit {user}: users created (users).</summary>
+    public const string UsersCreated = "shop.users.created";
+
+    /// <summary>Counter, unit {payment}: charges decided, by payment.outcome (payments); replays are not counted again.</summary>
+    public const string Payments = "shop.payments";
+
+    /// <summary>Counter, unit {order}: orders created, by the order.status the checkout left them in (orders).</summary>
+    public const string Orders = "shop.orders";
+
+    /// <summary>Counter, unit {order}: pending orders the reconciler brought to a final order.status (orders).</summary>
+    public const string OrdersReconciled = "shop.orders.reconciled";
+
+    /// <summary>Histogram, in major units of the order's currency (12.50 EUR is 12.5), by currency (orders).</summary>
+    public const string OrderValue = "shop.order.value";
+
+    /// <summary>Buckets of <see cref="OrderValue"/>, in major currency units.</summary>
+    public static readonly double[] OrderValueBuckets =
+        [1, 5, 10, 25, 50, 100, 250, 500, 1_000, 2_500, 5_000, 10_000, 25_000, 100_000];
 
     /// <summary>
     /// Latency buckets in seconds for every duration histogram. The semantic-convention defaults,

@@ -12,6 +12,9 @@ public static class TelemetrySources
     /// <summary>src/Grpc: RPC client spans, RPC call-duration histograms.</summary>
     public const string Grpc = "Shop.Grpc";
 
+    /// <summary>src/Data: the startup span that groups a service's migration statements.</summary>
+    public const string Data = "Shop.Data";
+
     // Platform activity sources
     public const string AspNetCore = "Microsoft.AspNetCore";
     public const string HttpClient = "System.Net.Http";

@@ -25,5 +25,8 @@ public static class ShopHeaders
     /// <summary>W3C Trace Context Level 2 response header: <c>00-{trace-id}-{span-id}-{flags}</c>.</summary>
     public const string TraceResponse = "traceresponse";
     public const string IdempotencyKey = "Idempotency-Key";
+
+    /// <summary>Set to "true" on an answer that repeats the result of an earlier request with the same Idempotency-Key.</summary>
+    public const string IdempotencyReplayed = "Idempotency-Replayed";
     public const string TenantId = "X-Tenant-Id";
 }

@@ -86,7 +86,7 @@ public sealed class CheckoutTraceTests(SuiteFixture fixture) : IClassFixture<Sui
         var orderId = (await response.Json()).GetProperty("id").GetString();
 
         var publish = (await Suite.Telemetry.WaitForSpans(s =>
-            s.ServiceName == ShopSuite.Orders && s.Span.Links.Any(l => OtlpValues.Hex(l.TraceId) == traceId), timeout: TimeSpan.FromSeconds(30))).First();
+            s.ServiceName == ShopSuite.Orders && s.Span.Links.Any(l => OtlpValues.Hex(l.TraceId) == traceId), timeout: TimeSpan.FromSeconds(30)))[0];
 
         Assert.NotEqual(traceId, publish.TraceId);
         Assert.Equal(Kind.Producer, publish.Kind);

@@ -19,9 +19,9 @@ public sealed class ContractsTests
     [Fact]
     public void Lower_case_and_unknown_codes_are_not_currencies()
     {
-        Assert.False(Currencies.IsSupported("eur"));
-        Assert.False(Currencies.IsSupported("XYZ"));
-        Assert.True(Currencies.IsSupported("EUR"));
+        Assert.False(Currencies.IsKnown("eur"));
+        Assert.False(Currencies.IsKnown("XYZ"));
+        Assert.True(Currencies.IsKnown("EUR"));
     }
 
     [Theory]

@@ -120,6 +120,7 @@ public sealed class ServerTests
         Assert.DoesNotContain("hunter2", string.Join(" ", response.Headers.Values), StringComparison.Ordinal);
         var logged = Assert.Single(server.Logs.Entries, e => e.Level == LogLevel.Error);
         Assert.Contains("hunter2", logged.Exception!.Message, StringComparison.Ordinal);
+        Assert.Contains("the caller gets INTERNAL", logged.Message, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -142,12 +142,15 @@ public sealed class HttpServerSpanTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Baggage_from_callers_is_kept_by_internal_services()
+    public async Task Baggage_from_callers_is_kept_by_internal_services_and_only_the_suite_keys_become_attributes()
     {
-        var (response, traceId) = await _service.SendTraced(HttpMethod.Get, "/items/3", r => r.Headers.Add("baggage", "tenant.id=acme"));
+        var (response, traceId) = await _service.SendTraced(HttpMethod.Get, "/items/3",
+            r => r.Headers.Add("baggage", "tenant.id=acme,order.id=o-1,color=blue"));
 
         Assert.Contains("acme", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
         var span = (await _receiver.WaitForSpans(s => s.TraceId == traceId)).Single();
         Assert.Equal("acme", span[TelemetryAttributes.TenantId]);
+        Assert.Equal("o-1", span[TelemetryAttributes.OrderId]);
+        Assert.Null(span["color"]);
     }
 }

@@ -9,14 +9,8 @@ internal static class TestServiceHost
     public static string Dll => BuiltApp.Dll("tests/TestService", "Shop.TestService");
 
     /// <summary>The variables an orchestrator sets, with short batch delays so tests see data quickly.</summary>
-    public static Dictionary<string, string?> Exporting(OtlpReceiver receiver, string protocol = "http/protobuf") => new()
-    {
-        ["OTEL_EXPORTER_OTLP_ENDPOINT"] = protocol == "grpc" ? receiver.GrpcEndpoint : receiver.HttpEndpoint,
-        ["OTEL_EXPORTER_OTLP_PROTOCOL"] = protocol,
-        ["OTEL_BSP_SCHEDULE_DELAY"] = "100",
-        ["OTEL_BLRP_SCHEDULE_DELAY"] = "100",
-        ["OTEL_METRIC_EXPORT_INTERVAL"] = "300",
-    };
+    public static Dictionary<string, string?> Exporting(OtlpReceiver receiver, string protocol = "http/protobuf") =>
+        receiver.ExportEnvironment(protocol);
 
     public static Task<ServiceProcess> StartAsync(IReadOnlyDictionary<string, string?> environment) =>
         ServiceProcess.StartAsync(Dll, environment);

@@ -52,6 +52,16 @@ public sealed class OtlpReceiver : IAsyncDisposable
 
     public string GrpcEndpoint { get; }
 
+    /// <summary>The variables that make a service export here, with short batch delays so that tests see data quickly.</summary>
+    public Dictionary<string, string?> ExportEnvironment(string protocol = "http/protobuf") => new()
+    {
+        ["OTEL_EXPORTER_OTLP_ENDPOINT"] = protocol == "grpc" ? GrpcEndpoint : HttpEndpoint,
+        ["OTEL_EXPORTER_OTLP_PROTOCOL"] = protocol,
+        ["OTEL_BSP_SCHEDULE_DELAY"] = "100",
+        ["OTEL_BLRP_SCHEDULE_DELAY"] = "100",
+        ["OTEL_METRIC_EXPORT_INTERVAL"] = "300",
+    };
+
     /// <summary>Content types of the requests received, e.g. application/x-protobuf or application/grpc.</summary>
     public ConcurrentBag<string> ContentTypes { get; } = [];
 

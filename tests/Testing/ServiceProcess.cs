@@ -13,16 +13,20 @@ public sealed class ServiceProcess : IAsyncDisposable
     private readonly ChildProcess _process;
     private readonly ConcurrentQueue<string> _output;
 
-    private ServiceProcess(ChildProcess process, ConcurrentQueue<string> output, string baseUrl)
+    private ServiceProcess(ChildProcess process, ConcurrentQueue<string> output, string baseUrl, Uri? grpcAddress)
     {
         _process = process;
         _output = output;
         BaseUrl = baseUrl;
+        GrpcAddress = grpcAddress;
         Http = new HttpClient { BaseAddress = new Uri(baseUrl), Timeout = TimeSpan.FromSeconds(30) };
     }
 
     /// <summary>The HTTP/1.1 address (Kestrel endpoint "http"): health, metrics and the JSON API.</summary>
     public string BaseUrl { get; }
+
+    /// <summary>The cleartext HTTP/2 address (Kestrel endpoint "grpc") when started with a gRPC port.</summary>
+    public Uri? GrpcAddress { get; }
 
     public HttpClient Http { get; }
 
@@ -32,19 +36,31 @@ public sealed class ServiceProcess : IAsyncDisposable
     public bool HasExited => _process.Exited.IsCompleted;
 
     /// <summary>
-    /// Starts <paramref name="dll"/> with <paramref name="environment"/> (OTEL_* of the test runner are not inherited)
-    /// on <paramref name="baseUrl"/> (default: a free port) and waits for /alive.
+    /// Starts <paramref name="dll"/> with <paramref name="environment"/> (OTEL_* of the test runner are not inherited) on
+    /// <paramref name="baseUrl"/> (default: a free port) and waits for /alive.
+    /// With <paramref name="grpcPort"/> it also gets a cleartext HTTP/2 endpoint for gRPC there (<see cref="GrpcAddress"/>).
     /// </summary>
+    /// <remarks>
+    /// The HTTP endpoint is set as Kestrel:Endpoints:http, not ASPNETCORE_URLS: once any endpoint is configured under
+    /// Kestrel:Endpoints (the gRPC one), Kestrel binds only those and ignores ASPNETCORE_URLS with a warning.
+    /// </remarks>
     public static async Task<ServiceProcess> StartAsync(
-        string dll, IReadOnlyDictionary<string, string?> environment, TimeSpan? timeout = null, string? baseUrl = null)
+        string dll, IReadOnlyDictionary<string, string?> environment, TimeSpan? timeout = null, int? grpcPort = null, string? baseUrl = null)
     {
         baseUrl ??= $"http://127.0.0.1:{FreePort.Next()}";
         var variables = Environment.GetEnvironmentVariables().Keys.Cast<string>()
             .Where(key => key.StartsWith("OTEL_", StringComparison.Ordinal))
             .ToDictionary(key => key, _ => (string?)null);
-        // A named endpoint rather than ASPNETCORE_URLS: Kestrel ignores the URLs once any endpoint is
-        // configured, and gRPC services add their HTTP/2 endpoint as Kestrel__Endpoints__grpc__*.
+        variables["ASPNETCORE_URLS"] = null;
         variables["Kestrel__Endpoints__http__Url"] = baseUrl;
+        Uri? grpcAddress = null;
+        if (grpcPort is { } port)
+        {
+            grpcAddress = new Uri($"http://127.0.0.1:{port}");
+            variables["Kestrel__Endpoints__grpc__Url"] = grpcAddress.ToString();
+            variables["Kestrel__Endpoints__grpc__Protocols"] = "Http2";
+        }
+
         variables["ASPNETCORE_ENVIRONMENT"] = "Production";
         variables["DOTNET_NOLOGO"] = "1";
         foreach (var (key, value) in environment)
@@ -59,7 +75,7 @@ public sealed class ServiceProcess : IAsyncDisposable
             Environment = variables,
             Output = line => output.Enqueue(line.Text),
         });
-        var service = new ServiceProcess(process, output, baseUrl);
+        var service = new ServiceProcess(process, output, baseUrl, grpcAddress);
         try
         {
             await HttpHealth.WaitAsync(new Uri($"{baseUrl}/alive"), timeout ?? TimeSpan.FromSeconds(30), process);

@@ -69,7 +69,7 @@ public sealed class ShopSuite : IAsyncDisposable
     public async Task StartAsync(string service)
     {
         var (dll, environment, baseUrl) = _definitions[service];
-        _running[service] = await ServiceProcess.StartAsync(dll, environment, TimeSpan.FromSeconds(60), baseUrl);
+        _running[service] = await ServiceProcess.StartAsync(dll, environment, TimeSpan.FromSeconds(60), baseUrl: baseUrl);
     }
 
     public async ValueTask DisposeAsync()

@@ -76,9 +76,9 @@ internal static partial class CheckoutValidation
         }
 
         var currency = body.Currency;
-        if (!Currencies.IsSupported(currency))
+        if (!Currencies.IsKnown(currency))
         {
-            errors["currency"] = ["must be a supported ISO 4217 code in upper case, such as EUR"];
+            errors["currency"] = [Currencies.Requirement];
             currency = null;
         }
 

@@ -1,0 +1,60 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Diagnostics;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Npgsql;
+
+namespace Shop.Data;
+
+/// <summary>One PostgreSQL database per service: data source, pooled DbContext, migrations at startup, readiness check.</summary>
+public static class DatabaseExtensions
+{
+    /// <summary>
+    /// Registers <typeparamref name="TContext"/> (pooled) on an NpgsqlDataSource built from ConnectionStrings:{connectionName},
+    /// applies its migrations before the server listens, and adds a database check to /health.
+    /// </summary>
+    public static IHostApplicationBuilder AddShopDatabase<TContext>(this IHostApplicationBuilder builder, string connectionName)
+        where TContext : DbContext
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        ArgumentException.ThrowIfNullOrEmpty(connectionName);
+        var connectionString = builder.Configuration.GetConnectionString(connectionName);
+        if (string.IsNullOrWhiteSpace(connectionString))
+        {
+            throw new InvalidOperationException(
+                $"No connection string '{connectionName}': set configuration ConnectionStrings:{connectionName} " +
+                $"(environment variable ConnectionStrings__{connectionName}), e.g. Host=127.0.0.1;Port=5432;Database={connectionName};Username=...;Password=...");
+        }
+
+        // Npgsql traces every command through its ActivitySource "Npgsql" whenever someone listens (ServiceDefaults does).
+        builder.Services.AddSingleton(provider => new NpgsqlDataSourceBuilder(connectionString)
+            .UseLoggerFactory(provider.GetRequiredService<ILoggerFactory>())
+            .Build());
+        builder.Services.AddDbContextPool<TContext>((provider, options) =>
+            options.UseShopDatabase(provider.GetRequiredService<NpgsqlDataSource>()));
+        builder.Services.AddHostedService<MigrationService<TContext>>();
+        builder.Services.AddHealthChecks().AddCheck<DatabaseHealthCheck>(connectionName + "-database", HealthStatus.Unhealthy);
+        return builder;
+    }
+
+    /// <summary>The options every Shop DbContext uses; tests build their contexts with it too.</summary>
+    public static TBuilder UseShopDatabase<TBuilder>(this TBuilder options, NpgsqlDataSource dataSource)
+        where TBuilder : DbContextOptionsBuilder
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        options.UseNpgsql(dataSource)
+            // The migrations are written by hand (the design-time package that generates them and their model
+            // snapshot is not available here). Without a snapshot EF cannot diff the model and would report pending
+            // changes on every migration; each service's tests instead compare the migrated schema with the model's.
+            .ConfigureWarnings(warnings => warnings
+                .Ignore(RelationalEventId.PendingModelChangesWarning)
+                // A failed command or save surfaces as an exception that its caller handles (a unique violation is often
+                // the expected answer: a taken email, a concurrent duplicate) or the host logs once; EF logging it as an
+                // error as well would report expected outcomes as failures.
+                .Log((RelationalEventId.CommandError, LogLevel.Debug), (CoreEventId.SaveChangesFailed, LogLevel.Debug)));
+        return options;
+    }
+}

@@ -1,0 +1,42 @@
+using Shop.Data;
+using Shop.Grpc;
+using Shop.Payments.Charging;
+using Shop.Payments.Faults;
+using Shop.Payments.Storage;
+using V1 = Shop.Contracts.Payments.V1;
+
+namespace Microsoft.Extensions.Hosting;
+
+/// <summary>The payments service: its database, its gRPC API and the fault-injection admin API.</summary>
+public static class PaymentsApplication
+{
+    /// <summary>Registers the payments database (ConnectionStrings:payments), the gRPC server and fault injection (Payments:Faults).</summary>
+    public static IHostApplicationBuilder AddPayments(this IHostApplicationBuilder builder)
+    {
+        builder.AddShopDatabase<PaymentsDbContext>("payments");
+        builder.Services.AddOptions<PaymentsOptions>().BindConfiguration(PaymentsOptions.Section);
+
+        // Checked now: a fault setting that cannot work should stop the service, not surprise a workshop later.
+        var faults = builder.Configuration.GetSection(FaultSettings.Section).Get<FaultSettings>() ?? new FaultSettings();
+        if (faults.Validate() is { Count: > 0 } errors)
+        {
+            throw new InvalidOperationException("Invalid fault injection settings: " +
+                string.Join("; ", errors.Select(e => $"{FaultSettings.Section}:{e.Key} {string.Join(", ", e.Value)}")));
+        }
+
+        builder.Services.AddSingleton(new FaultInjector(faults));
+        builder.Services.AddGrpcServer();
+        builder.Services.AddScoped<PaymentsApi>();
+        return builder;
+    }
+
+    /// <summary>Maps shop.payments.v1.PaymentsService (on the Protocols=Http2 endpoint) and GET/PUT /admin/faults.</summary>
+    public static WebApplication MapPayments(this WebApplication app)
+    {
+        app.MapGrpcService(V1.PaymentsReflection.Descriptor.Services[0])
+            .Unary<PaymentsApi, V1.ChargeRequest, V1.ChargeResponse>("Charge", (api, request, context) => api.ChargeAsync(request, context))
+            .Unary<PaymentsApi, V1.GetPaymentRequest, V1.Payment>("GetPayment", (api, request, context) => api.GetAsync(request, context));
+        app.MapFaultsAdmin();
+        return app;
+    }
+}

@@ -1,0 +1,8 @@
+var builder = WebApplication.CreateBuilder(args);
+builder.AddServiceDefaults();
+builder.AddPayments();
+
+var app = builder.Build();
+app.MapDefaultEndpoints();
+app.MapPayments();
+app.Run();

@@ -1,0 +1,143 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using Microsoft.Extensions.DependencyInjection;
+using Shop.Conventions;
+using Shop.Grpc;
+using Shop.Hosting;
+using Shop.Payments.Faults;
+using Shop.Testing;
+
+namespace Shop.Payments.Tests;
+
+public sealed class FaultInjectionTests(PaymentsService payments) : IClassFixture<PaymentsService>, IAsyncLifetime
+{
+    private readonly PaymentsClient _client = payments.Client;
+
+    public Task InitializeAsync() => Task.CompletedTask;
+
+    // Each test leaves the shared process without faults, whatever it asserted.
+    public async Task DisposeAsync() => (await PutFaults(new FaultSettings())).EnsureSuccessStatusCode();
+
+    [Fact]
+    public async Task Admin_api_requires_the_token()
+    {
+        using var missing = await payments.Process.Http.GetAsync("/admin/faults");
+        using var wrong = await Send(HttpMethod.Get, "/admin/faults", token: "not-the-token");
+        using var right = await Send(HttpMethod.Get, "/admin/faults");
+
+        Assert.Equal(HttpStatusCode.Unauthorized, missing.StatusCode);
+        Assert.Equal("Bearer", missing.Headers.WwwAuthenticate.Single().Scheme);
+        Assert.Equal("application/problem+json", missing.Content.Headers.ContentType?.MediaType);
+        Assert.Equal(HttpStatusCode.Forbidden, wrong.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, right.StatusCode);
+        Assert.Equal(new FaultSettings(), await right.Content.ReadFromJsonAsync<FaultSettings>());
+    }
+
+    [Fact]
+    public async Task Injected_latency_and_failures_follow_the_admin_api()
+    {
+        (await PutFaults(new FaultSettings { FailureRate = 1 })).EnsureSuccessStatusCode();
+        var failure = await Assert.ThrowsAsync<RpcException>(() => _client.ChargeAsync(PaymentsClient.NewCharge()));
+        Assert.Equal(new Status(StatusCode.Unavailable, "injected fault"), failure.Status);
+
+        (await PutFaults(new FaultSettings { LatencyMs = 300, LatencyJitterMs = 100 })).EnsureSuccessStatusCode();
+        var started = Stopwatch.GetTimestamp();
+        await _client.ChargeAsync(PaymentsClient.NewCharge());
+        Assert.True(Stopwatch.GetElapsedTime(started) >= TimeSpan.FromMilliseconds(300));
+
+        // The injected wait honours the caller's deadline: the call ends DEADLINE_EXCEEDED, and stores nothing.
+        (await PutFaults(new FaultSettings { LatencyMs = 30_000 })).EnsureSuccessStatusCode();
+        var slow = PaymentsClient.NewCharge();
+        var deadline = await Assert.ThrowsAsync<RpcException>(() => _client.ChargeAsync(slow, TimeSpan.FromMilliseconds(500)));
+        Assert.Equal(StatusCode.DeadlineExceeded, deadline.StatusCode);
+        await payments.Telemetry.WaitForSpans(s => s.Name == "injected latency" && s.ServiceName == "payments");
+
+        (await PutFaults(new FaultSettings())).EnsureSuccessStatusCode();
+        Assert.False((await _client.ChargeAsync(slow)).Replayed);
+    }
+
+    [Fact]
+    public async Task A_tenant_filter_limits_faults_to_calls_whose_baggage_names_that_tenant()
+    {
+        (await PutFaults(new FaultSettings { FailureRate = 1, Tenant = "acme" })).EnsureSuccessStatusCode();
+
+        await _client.ChargeAsync(PaymentsClient.NewCharge());
+        var other = await ChargeAsTenant("globex");
+        var acme = await ChargeAsTenant("acme");
+
+        Assert.Equal((StatusCode.OK, StatusCode.Unavailable), (other, acme));
+    }
+
+    [Fact]
+    public async Task Invalid_fault_settings_are_a_400_naming_each_field()
+    {
+        using var response = await PutFaults(new FaultSettings { FailureRate = 1.5, LatencyMs = -1, LatencyJitterMs = 60_001, Tenant = "" });
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        var problem = await response.Content.ReadFromJsonAsync<ValidationProblem>();
+        Assert.Equal(["failureRate", "latencyJitterMs", "latencyMs", "tenant"], problem!.Errors.Keys.Order());
+    }
+
+    [Fact]
+    public async Task Startup_settings_inject_faults_and_without_a_token_the_admin_api_is_disabled()
+    {
+        await using var database = await PostgresDatabase.CreateAsync("payments_faults");
+        await using var faulty = await SuiteService.StartAsync("payments", database, environment: new Dictionary<string, string?>
+        {
+            ["Payments__Faults__FailureRate"] = "1",
+        }, grpcPort: FreePort.Next());
+        using var clients = new ServiceCollection()
+            .AddGrpcClient<PaymentsClient>("payments", o => o.Address = faulty.GrpcAddress).BuildServiceProvider();
+        var client = clients.GetRequiredService<PaymentsClient>();
+
+        var failure = await Assert.ThrowsAsync<RpcException>(() => client.ChargeAsync(PaymentsClient.NewCharge()));
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/admin/faults");
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", "anything");
+        using var admin = await faulty.Http.SendAsync(request);
+
+        Assert.Equal(StatusCode.Unavailable, failure.StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, admin.StatusCode);
+        Assert.Contains("disabled", await admin.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Invalid_startup_fault_settings_stop_the_service_with_the_reason()
+    {
+        await using var database = await PostgresDatabase.CreateAsync("payments_badfaults");
+
+        var failure = await Assert.ThrowsAsync<HostingException>(() => SuiteService.StartAsync("payments", database,
+            environment: new Dictionary<string, string?> { ["Payments__Faults__FailureRate"] = "2" }, grpcPort: FreePort.Next()));
+
+        Assert.Contains("Payments:Faults:failureRate must be between 0 and 1", failure.Message, StringComparison.Ordinal);
+    }
+
+    private async Task<StatusCode> ChargeAsTenant(string tenant)
+    {
+        // The gRPC client sends the current activity's baggage, as it does inside a service.
+        using var activity = new Activity("caller").Start();
+        activity.AddBaggage(TelemetryAttributes.TenantId, tenant);
+        try
+        {
+            await _client.ChargeAsync(PaymentsClient.NewCharge());
+            return StatusCode.OK;
+        }
+        catch (RpcException e)
+        {
+            return e.StatusCode;
+        }
+    }
+
+    private Task<HttpResponseMessage> PutFaults(FaultSettings settings) =>
+        Send(HttpMethod.Put, "/admin/faults", content: JsonContent.Create(settings));
+
+    private Task<HttpResponseMessage> Send(HttpMethod method, string path, string token = PaymentsService.AdminToken, HttpContent? content = null)
+    {
+        var request = new HttpRequestMessage(method, path) { Content = content };
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        return payments.Process.Http.SendAsync(request);
+    }
+
+    private sealed record ValidationProblem(Dictionary<string, string[]> Errors);
+}
