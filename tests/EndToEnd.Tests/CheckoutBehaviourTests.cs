@@ -90,7 +90,7 @@ public sealed class CheckoutBehaviourTests(SuiteFixture fixture) : IClassFixture
             {
                 userId = "not-a-uuid",
                 currency = "eur",
-                lines = new object[] { new { sku = "", quantity = 0, unitPrice = 1.234m } },
+                lines = new object[] { new { sku = "", quantity = 0, unitPrice = -1m } },
             }),
         };
 

@@ -28,12 +28,15 @@ public sealed class CheckoutTraceTests(SuiteFixture fixture) : IClassFixture<Sui
         Assert.Equal(traceId, body.GetProperty("traceId").GetString());
         var orderId = body.GetProperty("id").GetString();
 
+        // Each process exports on its own schedule: wait for every span the assertions below name.
         var trace = new Trace(await Suite.Telemetry.WaitFor(r =>
         {
             var spans = r.Spans.Where(s => s.TraceId == traceId).ToList();
-            return spans.Any(s => s.ServiceName == ShopSuite.Payments && s.Name == Charge)
-                && spans.Any(s => s.ServiceName == ShopSuite.Gateway && s.Kind == Kind.Server)
-                && spans.Count(s => s.Scope == TelemetrySources.Npgsql) >= 3 ? spans : null;
+            var servers = spans.Where(s => s.Kind == Kind.Server).Select(s => (s.ServiceName, s.Name)).ToHashSet();
+            var complete = servers.IsSupersetOf([(ShopSuite.Gateway, "POST /api/orders"), (ShopSuite.Users, GetUser), (ShopSuite.Orders, "POST /orders"), (ShopSuite.Payments, Charge)])
+                && spans.Count(s => s.Kind == Kind.Client && s.ServiceName is ShopSuite.Gateway or ShopSuite.Orders && s.Scope != TelemetrySources.Npgsql) >= 3
+                && spans.Where(s => s.Scope == TelemetrySources.Npgsql).Select(s => s.ServiceName).Distinct().Count() == 3;
+            return complete ? spans : null;
         }, TimeSpan.FromSeconds(30), "the checkout trace"));
 
         // Gateway: the server span, a gRPC client span to users, an HTTP client span to orders.

@@ -9,8 +9,9 @@ public static class OrdersApi
 {
     public static RouteGroupBuilder MapOrdersApi(this RouteGroupBuilder api)
     {
-        var orders = api.MapGroup("/orders").WithTags("Orders");
-        orders.MapPost("/", Checkout)
+        // Paths written out in full: a nested group would make the route template "/api/orders/".
+        api.MapPost("/orders", Checkout)
+            .WithTags("Orders")
             .WithName("Checkout")
             .WithSummary("Places an order and charges it. Repeat with the same Idempotency-Key to retry safely.")
             .Accepts<CheckoutRequest>("application/json")
@@ -21,7 +22,8 @@ public static class OrdersApi
             .ProducesProblem(StatusCodes.Status404NotFound)
             .ProducesProblem(StatusCodes.Status422UnprocessableEntity)
             .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
-        orders.MapGet("/{id}", Get)
+        api.MapGet("/orders/{id}", Get)
+            .WithTags("Orders")
             .WithName("GetOrder")
             .Produces<OrderView>()
             .ProducesValidationProblem()

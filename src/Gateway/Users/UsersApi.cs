@@ -8,16 +8,19 @@ public static class UsersApi
 {
     public static RouteGroupBuilder MapUsersApi(this RouteGroupBuilder api)
     {
-        var users = api.MapGroup("/users").WithTags("Users");
-        users.MapPost("/", Register)
+        // Paths written out in full: a nested group would make the route template "/api/users/".
+        api.MapPost("/users", Register)
+            .WithTags("Users")
             .WithName("RegisterUser")
             .ProducesValidationProblem()
             .ProducesProblem(StatusCodes.Status409Conflict);
-        users.MapGet("/{id}", Get)
+        api.MapGet("/users/{id}", Get)
+            .WithTags("Users")
             .WithName("GetUser")
             .ProducesValidationProblem()
             .ProducesProblem(StatusCodes.Status404NotFound);
-        users.MapGet("/{id}/orders", GetOrders)
+        api.MapGet("/users/{id}/orders", GetOrders)
+            .WithTags("Users")
             .WithName("GetUserOrders")
             .ProducesValidationProblem()
             .ProducesProblem(StatusCodes.Status404NotFound);
