@@ -88,7 +88,7 @@ public sealed class BrowserTests(TracedTraffic traffic, DashboardBrowser browser
         Assert.Empty(ui.Errors);
     }
 
-    [Fact(Skip = "Needs src/Users, src/Orders and src/Payments, which are not on main yet: remove this Skip when they land.")]
+    [Fact]
     public async Task A_checkout_trace_shows_gateway_users_orders_and_payments_in_the_waterfall_and_its_logs()
     {
         await using var dashboard = await DashboardProcess.StartAsync();
