@@ -41,6 +41,13 @@ public sealed class ChildProcess : IAsyncDisposable
 
     private static readonly TimeSpan OutputDrainTimeout = TimeSpan.FromSeconds(2);
 
+    // A process started as a background job of a non-interactive shell inherits SIGINT and SIGQUIT ignored,
+    // and a shell cannot trap a signal ignored on entry. The stop signals must work whatever started us, so the
+    // command runs through GNU env, which restores the default dispositions and execs in place (same pid).
+    private static readonly string[] DefaultSignals = SupportsDefaultSignal()
+        ? ["/usr/bin/env", "--default-signal=HUP,INT,QUIT,TERM"]
+        : [];
+
     private readonly Process _process;
     private readonly ChildProcessOptions _options;
     private readonly Queue<string> _recent = new();
@@ -92,7 +99,7 @@ public sealed class ChildProcess : IAsyncDisposable
         string[] arguments =
         [
             "-c", Watchdog, "shop-watchdog", SignalName(options.StopSignal),
-            graceSeconds.ToString(CultureInfo.InvariantCulture), options.FileName, .. options.Arguments,
+            graceSeconds.ToString(CultureInfo.InvariantCulture), .. DefaultSignals, options.FileName, .. options.Arguments,
         ];
         foreach (var argument in arguments)
         {
@@ -183,6 +190,24 @@ public sealed class ChildProcess : IAsyncDisposable
             {
                 // The watcher is gone (someone killed it); StopAsync still ends with SIGKILL.
             }
+        }
+    }
+
+    private static bool SupportsDefaultSignal()
+    {
+        try
+        {
+            using var probe = Process.Start(new ProcessStartInfo("/usr/bin/env", ["--default-signal=INT", "true"])
+            {
+                RedirectStandardError = true,
+                RedirectStandardOutput = true,
+            });
+            probe?.WaitForExit();
+            return probe?.ExitCode == 0;
+        }
+        catch (System.ComponentModel.Win32Exception)
+        {
+            return false;
         }
     }
 

@@ -94,6 +94,7 @@ public sealed class BrowserTests(TracedTraffic traffic, DashboardBrowser browser
         await using var dashboard = await DashboardProcess.StartAsync();
         await using var suite = await ShopSuite.StartAsync(SuiteExport.To(dashboard));
         using var register = await suite.Http.PostAsJsonAsync("/api/users", new { name = "Ada Lovelace", email = $"ada-{Guid.NewGuid():N}@example.com" });
+        Assert.Equal(HttpStatusCode.Created, register.StatusCode);
         var userId = (await register.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetString();
         using var checkout = new HttpRequestMessage(HttpMethod.Post, "/api/orders")
         {

@@ -8,7 +8,8 @@ using Shop.Testing;
 namespace Shop.EndToEnd.Tests;
 
 /// <summary>What a client of the public API sees: answers, errors, idempotency, tenancy.</summary>
-public sealed class CheckoutBehaviourTests(SuiteFixture fixture) : IClassFixture<SuiteFixture>
+[Collection(SharedSuite.Name)]
+public sealed class CheckoutBehaviourTests(SuiteFixture fixture)
 {
     private ShopSuite Suite => fixture.Suite;
 

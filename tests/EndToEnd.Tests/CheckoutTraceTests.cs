@@ -7,7 +7,8 @@ using Kind = Shop.Otlp.Trace.V1.Span.Types.SpanKind;
 namespace Shop.EndToEnd.Tests;
 
 /// <summary>The trace of one checkout, as an OTLP backend receives it from the four services.</summary>
-public sealed class CheckoutTraceTests(SuiteFixture fixture) : IClassFixture<SuiteFixture>
+[Collection(SharedSuite.Name)]
+public sealed class CheckoutTraceTests(SuiteFixture fixture)
 {
     private const string GetUser = "shop.users.v1.UsersService/GetUser";
     private const string Charge = "shop.payments.v1.PaymentsService/Charge";

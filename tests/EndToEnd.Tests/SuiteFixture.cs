@@ -4,7 +4,7 @@ using Shop.Testing;
 
 namespace Shop.EndToEnd.Tests;
 
-/// <summary>One running suite shared by the tests of a class.</summary>
+/// <summary>One running suite shared by the tests of the collection (tests that stop services start their own).</summary>
 public sealed class SuiteFixture : IAsyncLifetime
 {
     public ShopSuite Suite { get; private set; } = null!;
@@ -12,6 +12,12 @@ public sealed class SuiteFixture : IAsyncLifetime
     public async Task InitializeAsync() => Suite = await ShopSuite.StartAsync();
 
     public async Task DisposeAsync() => await Suite.DisposeAsync();
+}
+
+[CollectionDefinition(Name)]
+public sealed class SharedSuite : ICollectionFixture<SuiteFixture>
+{
+    public const string Name = "suite";
 }
 
 /// <summary>Requests a test makes through the public API.</summary>

@@ -84,6 +84,16 @@ public sealed class ChildProcessTests
     }
 
     [Fact]
+    public async Task Stop_signal_reaches_the_child_even_when_the_parent_inherited_it_ignored()
+    {
+        var (probe, report) = await Probe.StartAsync("stop-int", ignoringSigint: true);
+        await using (probe)
+        {
+            Assert.Equal(["stopped", "0", "trapped"], report);
+        }
+    }
+
+    [Fact]
     public async Task Stop_kills_a_child_that_ignores_the_signal_once_the_timeout_passes()
     {
         var ready = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);

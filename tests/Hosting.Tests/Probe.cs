@@ -8,12 +8,16 @@ internal static class Probe
     private static readonly TimeSpan ReportTimeout = TimeSpan.FromSeconds(60);
 
     // Started through ChildProcess itself, so a failing test cannot leave a probe behind.
+    /// <param name="ignoringSigint">Start the probe with SIGINT ignored, as a shell starts a background job.</param>
     public static async Task<(ChildProcess Process, string[] Report)> StartAsync(
-        string mode, IReadOnlyDictionary<string, string?>? environment = null)
+        string mode, IReadOnlyDictionary<string, string?>? environment = null, bool ignoringSigint = false)
     {
         var report = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
         var dotnet = Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet";
-        var probe = ChildProcess.Start(new(dotnet, [Path.Combine(AppContext.BaseDirectory, "Shop.ProcessProbe.dll"), mode])
+        string[] command = [dotnet, Path.Combine(AppContext.BaseDirectory, "Shop.ProcessProbe.dll"), mode];
+        var probe = ChildProcess.Start((ignoringSigint
+            ? new ChildProcessOptions("sh", ["-c", "trap '' INT; exec \"$@\"", "probe", .. command])
+            : new ChildProcessOptions(command[0], command[1..])) with
         {
             Environment = environment ?? new Dictionary<string, string?>(),
             Output = line =>

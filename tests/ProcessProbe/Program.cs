@@ -31,8 +31,25 @@ switch (args)
             : $"external {PostgresServer.Redact(server.ConnectionString)}");
         break; // ending here runs ProcessExit, which stops the shared cluster
 
+    case ["stop-int"]:
+        // Started with SIGINT ignored, as a background job of a non-interactive shell is: the child must still trap it.
+        var ready = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        await using (var trapping = ChildProcess.Start(new("sh", ["-c", "trap 'echo got INT; exit 0' INT; echo ready; while :; do sleep 0.1; done"])
+        {
+            StopSignal = System.Runtime.InteropServices.PosixSignal.SIGINT,
+            StopTimeout = TimeSpan.FromSeconds(30),
+            Output = line => { if (line.Text == "ready") ready.TrySetResult(); },
+        }))
+        {
+            await ready.Task;
+            var code = await trapping.StopAsync();
+            Console.WriteLine($"stopped {code} {(trapping.RecentOutput.Contains("got INT") ? "trapped" : "untrapped")}");
+        }
+
+        break;
+
     default:
-        Console.Error.WriteLine("usage: ProcessProbe sleep|postgres|fixture");
+        Console.Error.WriteLine("usage: ProcessProbe sleep|postgres|fixture|stop-int");
         return 2;
 }
 

@@ -17,6 +17,11 @@ public sealed class ShopSuite : IAsyncDisposable
     /// <summary>The admin token the suite's payments service accepts on /admin/faults.</summary>
     public const string PaymentsAdminToken = "test-admin-token";
 
+    // The services' own deadlines (2 s per users call and per payment attempt) suit production. Test machines
+    // may be starved for CPU (2 cores running a dozen processes), and a deadline missed there is not the
+    // behaviour under test, so the suite's deadlines are longer. Outages still fail fast: refused connections.
+    private const string StarvedMachineDeadline = "00:00:15";
+
     private readonly Dictionary<string, ServiceProcess> _running = new(StringComparer.Ordinal);
     private readonly Dictionary<string, (string Dll, Dictionary<string, string?> Environment, string BaseUrl)> _definitions = new(StringComparer.Ordinal);
     private readonly List<PostgresDatabase> _databases = [];
@@ -127,6 +132,7 @@ public sealed class ShopSuite : IAsyncDisposable
         {
             ["ConnectionStrings__orders"] = connectionStrings[Orders],
             ["Services__payments__grpc__0"] = grpc[Payments],
+            ["Orders__Payments__AttemptTimeout"] = StarvedMachineDeadline,
         });
         await StartAsync(Orders);
 
@@ -134,6 +140,7 @@ public sealed class ShopSuite : IAsyncDisposable
         {
             ["Services__users__grpc__0"] = grpc[Users],
             ["Services__orders__http__0"] = this[Orders].BaseUrl,
+            ["Gateway__UsersTimeout"] = StarvedMachineDeadline,
         });
         await StartAsync(Gateway);
     }
