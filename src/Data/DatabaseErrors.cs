@@ -11,6 +11,9 @@ public static class DatabaseErrors
         exception?.InnerException is PostgresException { SqlState: PostgresErrorCodes.UniqueViolation } postgres
         && postgres.ConstraintName == constraint;
 
+    /// <summary>What a caller is told when the database cannot be reached: nothing about the exception itself.</summary>
+    public const string UnavailableMessage = "The service's database is unavailable; try again.";
+
     /// <summary>True when retrying later could succeed: the database was unreachable, restarting or timed out.</summary>
     public static bool IsTransient(Exception exception)
     {

@@ -79,6 +79,6 @@ internal sealed partial class GrpcServer(IOptions<GrpcServerOptions> options, IL
         }
     }
 
-    [LoggerMessage(Level = LogLevel.Error, Message = "gRPC handler for {Method} threw an exception; the caller gets INTERNAL.")]
-    public partial void HandlerFailed(string method, Exception exception);
+    [LoggerMessage(Level = LogLevel.Error, Message = "gRPC handler for {Method} threw an exception; the caller gets {StatusCode}.")]
+    public partial void HandlerFailed(string method, StatusCode statusCode, Exception exception);
 }

@@ -108,11 +108,11 @@ internal sealed class UnaryServerMethod<TRequest, TResponse>(
         catch (Exception e)
         {
             // The exception text may hold anything (SQL, paths, secrets): it goes to the log and the span, not to the caller.
-            server.HandlerFailed(method.FullName, e);
-            activity?.AddException(e);
             // INTERNAL (the suite's contract, issue 2): grpc's statuscodes.md and Grpc.AspNetCore say UNKNOWN here;
             // an unhandled exception is a broken invariant of ours, and clients treat both as non-retryable.
-            status = new Status(StatusCode.Internal, "Exception was thrown by handler.");
+            status = server.Options.ExceptionStatus?.Invoke(e) ?? new Status(StatusCode.Internal, "Exception was thrown by handler.");
+            server.HandlerFailed(method.FullName, status.StatusCode, e);
+            activity?.AddException(e);
         }
 
         if (!http.RequestAborted.IsCancellationRequested)

@@ -51,6 +51,7 @@ public sealed class ChildProcess : IAsyncDisposable
     private readonly Process _process;
     private readonly ChildProcessOptions _options;
     private readonly Queue<string> _recent = new();
+    private int _disposed;
     private readonly Lock _watchdogLock = new();
 
     private ChildProcess(Process process, ChildProcessOptions options)
@@ -141,9 +142,14 @@ public sealed class ChildProcess : IAsyncDisposable
         return await Exited;
     }
 
-    /// <summary>Stops the child (see <see cref="StopAsync"/>) and releases the process handle.</summary>
+    /// <summary>Stops the child (see <see cref="StopAsync"/>) and releases the process handle; later calls do nothing.</summary>
     public async ValueTask DisposeAsync()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) == 1)
+        {
+            return;
+        }
+
         await StopAsync();
         _process.Dispose();
     }

@@ -27,6 +27,7 @@ public sealed class EmbeddedPostgres : IPostgresServer
     private readonly ChildProcess _process;
     private readonly RunDirectory _runDirectory;
     private readonly PostgresServer _server;
+    private int _disposed;
 
     private EmbeddedPostgres(ChildProcess process, RunDirectory runDirectory, string dataDirectory, int port, string password)
     {
@@ -129,6 +130,11 @@ public sealed class EmbeddedPostgres : IPostgresServer
     /// <summary>Stops the server (fast shutdown) and removes its run directory, with the data of a throwaway cluster.</summary>
     public async ValueTask DisposeAsync()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) == 1)
+        {
+            return;
+        }
+
         await _server.DisposeAsync();
         await _process.DisposeAsync();
         _runDirectory.Dispose();

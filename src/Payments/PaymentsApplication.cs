@@ -25,7 +25,9 @@ public static class PaymentsApplication
         }
 
         builder.Services.AddSingleton(new FaultInjector(faults));
-        builder.Services.AddGrpcServer();
+        // A database that cannot be reached is a transient failure for callers (UNAVAILABLE: retry), not a bug (INTERNAL).
+        builder.Services.AddGrpcServer(grpc => grpc.ExceptionStatus = e =>
+            DatabaseErrors.IsTransient(e) ? new Status(StatusCode.Unavailable, DatabaseErrors.UnavailableMessage) : null);
         builder.Services.AddScoped<PaymentsApi>();
         return builder;
     }

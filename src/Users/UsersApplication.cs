@@ -13,7 +13,9 @@ public static class UsersApplication
     public static IHostApplicationBuilder AddUsers(this IHostApplicationBuilder builder)
     {
         builder.AddShopDatabase<UsersDbContext>("users");
-        builder.Services.AddGrpcServer();
+        // A database that cannot be reached is a transient failure for callers (UNAVAILABLE: retry), not a bug (INTERNAL).
+        builder.Services.AddGrpcServer(grpc => grpc.ExceptionStatus = e =>
+            DatabaseErrors.IsTransient(e) ? new Status(StatusCode.Unavailable, DatabaseErrors.UnavailableMessage) : null);
         builder.Services.AddScoped<UsersApi>();
         return builder;
     }

@@ -120,7 +120,22 @@ public sealed class ServerTests
         Assert.DoesNotContain("hunter2", string.Join(" ", response.Headers.Values), StringComparison.Ordinal);
         var logged = Assert.Single(server.Logs.Entries, e => e.Level == LogLevel.Error);
         Assert.Contains("hunter2", logged.Exception!.Message, StringComparison.Ordinal);
-        Assert.Contains("the caller gets INTERNAL", logged.Message, StringComparison.Ordinal);
+        Assert.Contains("the caller gets Internal", logged.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Exception_mapping_chooses_the_status_for_a_handler_exception_and_keeps_its_text_server_side()
+    {
+        await using var server = await GrpcTestHost.StartAsync(
+            service => service.Unary<EchoRequest, EchoResponse>("Echo", (_, _) => throw new TimeoutException("db at 10.0.0.7 timed out")),
+            options => options.ExceptionStatus = e => e is TimeoutException ? new Status(StatusCode.Unavailable, "database unavailable") : null);
+
+        var response = await RawHttp2.PostAsync(server.Address, Echo, Hello);
+
+        Assert.Equal("14", response.Headers["grpc-status"]);
+        Assert.Equal("database unavailable", response.Headers["grpc-message"]);
+        Assert.DoesNotContain("10.0.0.7", string.Join(" ", response.Headers.Values), StringComparison.Ordinal);
+        Assert.Contains("10.0.0.7", Assert.Single(server.Logs.Entries, e => e.Level == LogLevel.Error).Exception!.Message, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -1,4 +1,6 @@
 using System.Net;
+using Microsoft.Extensions.DependencyInjection;
+using Shop.Grpc;
 using Shop.Hosting;
 using Shop.Testing;
 using Shop.Users.Storage;
@@ -28,5 +30,31 @@ public sealed class UsersDatabaseTests
         var failure = await Assert.ThrowsAsync<HostingException>(() =>
             ServiceProcess.StartAsync(BuiltApp.Dll("src/Users", "Shop.Users"), new Dictionary<string, string?>()));
         Assert.Contains("ConnectionStrings__users", failure.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task An_unreachable_database_answers_UNAVAILABLE_so_callers_retry_and_tells_nothing_about_it()
+    {
+        // A cluster of this test's own, so that stopping it disturbs no other test.
+        var cluster = await EmbeddedPostgres.StartAsync();
+        try
+        {
+            var connectionString = await cluster.CreateDatabaseAsync("users_outage");
+            await using var users = await ServiceProcess.StartAsync(BuiltApp.Dll("src/Users", "Shop.Users"),
+                new Dictionary<string, string?> { ["ConnectionStrings__users"] = connectionString }, grpcPort: FreePort.Next());
+            await using var clients = new ServiceCollection().AddGrpcClient<UsersClient>("users", o => o.Address = users.GrpcAddress).BuildServiceProvider();
+            var client = clients.GetRequiredService<UsersClient>();
+            var user = await client.CreateAsync("Ada", $"ada-{Guid.NewGuid():N}@example.com");
+
+            await cluster.DisposeAsync();
+            var error = await Assert.ThrowsAsync<RpcException>(() => client.GetAsync(user.Id));
+
+            Assert.Equal(StatusCode.Unavailable, error.StatusCode);
+            Assert.DoesNotContain(cluster.Port.ToString(System.Globalization.CultureInfo.InvariantCulture), error.Status.Detail, StringComparison.Ordinal);
+        }
+        finally
+        {
+            await cluster.DisposeAsync();
+        }
     }
 }
