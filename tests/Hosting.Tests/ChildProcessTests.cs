@@ -50,7 +50,8 @@ public sealed class ChildProcessTests
     {
         await using var first = ChildProcess.Start(new("sleep", ["30"]));
         await using var second = ChildProcess.Start(new("sleep", ["30"]));
-        var watchers = new[] { first, second }.Select(child => Assert.Single(ProcessTable.DescendantsOf(child.Id))).ToArray();
+        // Start returns once the watchdog shell runs; it forks the watcher and execs sleep a moment later.
+        var watchers = await Task.WhenAll(new[] { first, second }.Select(WatcherOfSleepingChildAsync));
         var lifelines = watchers.Select(watcher => OpenFiles(watcher)["0"]).ToArray();
 
         Assert.NotEqual(lifelines[0], lifelines[1]);
@@ -133,6 +134,24 @@ public sealed class ChildProcessTests
 
         Assert.Empty(await ProcessTable.WaitUntilGoneAsync(tree, TimeSpan.FromSeconds(10)));
     }
+
+    private static async Task<int> WatcherOfSleepingChildAsync(ChildProcess child)
+    {
+        var deadline = DateTime.UtcNow + Timeout;
+        while (true)
+        {
+            var descendants = ProcessTable.DescendantsOf(child.Id);
+            if (descendants.Count == 1 && Command(child.Id) == "sleep" && OpenFiles(descendants[0])["0"].StartsWith("pipe:", StringComparison.Ordinal))
+            {
+                return descendants[0];
+            }
+
+            Assert.True(DateTime.UtcNow < deadline, $"child {child.Id} did not exec sleep with one watcher reading the lifeline: {Command(child.Id)}, {descendants.Count} descendants");
+            await Task.Delay(20);
+        }
+    }
+
+    private static string Command(int pid) => File.ReadAllText($"/proc/{pid}/comm").Trim();
 
     // Descriptor number to what it points at, e.g. "pipe:[1234]" or "/dev/null".
     private static Dictionary<string, string> OpenFiles(int pid) =>
