@@ -68,7 +68,7 @@ internal static class RootCauseAnalysis
             samples);
     }
 
-    /// <summary>The duration at which the slowest <see cref="SlowFraction"/> begins (nearest rank).</summary>
+    /// <summary>The duration at which the slowest <see cref="SlowFraction"/> begins (nearest rank), above the median.</summary>
     private static long SlowThreshold(List<TraceFacts> traces)
     {
         if (traces.Count == 0)
@@ -76,9 +76,11 @@ internal static class RootCauseAnalysis
             return long.MaxValue;
         }
 
+        // Slow also means slower than the median: when all traces take as long, none is slow.
         var durations = traces.Select(t => t.DurationNano).Order().ToArray();
         var slowCount = Math.Max(1, (int)Math.Ceiling(durations.Length * SlowFraction));
-        return durations[durations.Length - slowCount];
+        var median = durations[(durations.Length - 1) / 2];
+        return Math.Max(durations[durations.Length - slowCount], median + 1);
     }
 
     /// <summary>Critical-path self time per (service, operation), mean per bad trace, against the mean over the other traces.</summary>
