@@ -97,11 +97,11 @@ public sealed class AlertWebhookTests(AlertWebhookTests.KeyedDashboard fixture) 
     }
 
     /// <summary>What Alertmanager 0.25 posts for one alert of the checkout-availability page (its field set and formats).</summary>
-    private static string Payload(string status, string fingerprint, DateTimeOffset startsAt, DateTimeOffset? endsAt)
+    internal static string Payload(string status, string fingerprint, DateTimeOffset startsAt, DateTimeOffset? endsAt, string service = "gateway")
     {
         var labels = new Dictionary<string, string>
         {
-            ["alertname"] = "ErrorBudgetBurn", ["service"] = "gateway", ["severity"] = "page", ["slo"] = "checkout-availability",
+            ["alertname"] = "ErrorBudgetBurn", ["service"] = service, ["severity"] = "page", ["slo"] = "checkout-availability",
         };
         return JsonSerializer.Serialize(new
         {
@@ -120,7 +120,7 @@ public sealed class AlertWebhookTests(AlertWebhookTests.KeyedDashboard fixture) 
                     fingerprint,
                 },
             },
-            groupLabels = new Dictionary<string, string> { ["alertname"] = "ErrorBudgetBurn", ["service"] = "gateway", ["slo"] = "checkout-availability" },
+            groupLabels = new Dictionary<string, string> { ["alertname"] = "ErrorBudgetBurn", ["service"] = service, ["slo"] = "checkout-availability" },
             commonLabels = labels,
             commonAnnotations = new Dictionary<string, string>(),
             externalURL = "http://127.0.0.1:9093",
