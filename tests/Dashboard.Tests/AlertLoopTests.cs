@@ -50,17 +50,17 @@ public sealed partial class AlertLoopTests
                     && a.GetProperty("report") is { ValueKind: JsonValueKind.Object } report
                     && report.GetProperty("cause") is { ValueKind: JsonValueKind.Object } cause
                     && cause.GetProperty("service").GetString() == ShopSuite.Payments
-                    && cause.GetProperty("operation").GetString() == Charge);
+                    && cause.GetProperty("operation").GetString() == Charge
+                    // Reports are redone on each notification as traces arrive; the bad traces are the faulty tenant's.
+                    && report.GetProperty("commonAttributes").EnumerateArray().Any(attribute =>
+                        attribute.GetProperty("key").GetString() == "tenant.id" && attribute.GetProperty("value").GetString() == FaultyTenant));
                 return (named.ValueKind == JsonValueKind.Object, named.ValueKind == JsonValueKind.Object ? named.Clone() : default);
-            }, $"a checkout SLO alert whose analysis names {ShopSuite.Payments} {Charge}", AlertTimeout);
+            }, $"a checkout SLO alert whose analysis names {ShopSuite.Payments} {Charge} and tenant.id={FaultyTenant} in common", AlertTimeout);
 
             Assert.Equal("firing", alert.GetProperty("status").GetString());
             Assert.Equal(ShopSuite.Gateway, alert.GetProperty("service").GetString());
             var report = alert.GetProperty("report");
             Assert.True(report.GetProperty("traces").GetInt32() > 0);
-            // The bad traces are the faulty tenant's, and the report says so.
-            Assert.Contains(report.GetProperty("commonAttributes").EnumerateArray(),
-                a => a.GetProperty("key").GetString() == "tenant.id" && a.GetProperty("value").GetString() == FaultyTenant);
             // Its sample traces are stored and linkable.
             var sample = report.GetProperty("traceSamples")[0].GetProperty("traceId").GetString()!;
             await dashboard.WaitForTraceAsync(sample);
