@@ -38,6 +38,24 @@ internal sealed class DashboardOptions
     public TailSamplingOptions TailSampling { get; set; } = new();
 
     public ForwardOptions Forward { get; set; } = new();
+
+    public AlertOptions Alerts { get; set; } = new();
+}
+
+/// <summary>The <c>Dashboard:Alerts</c> section: Alertmanager notifications kept and how each firing alert is analysed.</summary>
+internal sealed class AlertOptions
+{
+    /// <summary>Alerts kept (one per Alertmanager fingerprint and start); the oldest are evicted first.</summary>
+    public int MaxAlerts { get; set; } = 200;
+
+    /// <summary>How far before an alert's start the analysis looks: the page alert's long window (1h) by default.</summary>
+    public TimeSpan Lookback { get; set; } = TimeSpan.FromHours(1);
+
+    /// <summary>Traces of the alerting service an analysis reads at most, the newest first.</summary>
+    public int MaxTraces { get; set; } = 2000;
+
+    /// <summary>Largest webhook body accepted (413 above it).</summary>
+    public int MaxWebhookBytes { get; set; } = 1024 * 1024;
 }
 
 /// <summary>The <c>Dashboard:TailSampling</c> section: keep errors, slow traces and a ratio of the rest.</summary>

@@ -89,6 +89,25 @@ public sealed class BrowserTests(TracedTraffic traffic, DashboardBrowser browser
     }
 
     [Fact]
+    public async Task The_alerts_page_shows_an_alert_with_its_likely_cause_and_links_to_its_traces_and_logs()
+    {
+        using var content = new StringContent(AlertWebhookTests.Payload("firing", "00000000feedbeef", DateTimeOffset.UtcNow, null, TracedTraffic.Frontend),
+            System.Text.Encoding.UTF8, "application/json");
+        using var posted = await traffic.Dashboard.Api.PostAsync("/api/alerts/webhook", content);
+        Assert.Equal(HttpStatusCode.OK, posted.StatusCode);
+        await using var ui = await browser.OpenAsync(traffic.Dashboard.QueryUrl);
+
+        await ui.Page.GotoAsync("/alerts");
+
+        var alert = ui.Page.Locator("article.alert[data-status=firing]", new() { HasText = TracedTraffic.Frontend });
+        await Assertions.Expect(alert.Locator(".rca-cause")).ToContainTextAsync("GET /boom");
+        await Assertions.Expect(alert.Locator($"a.logs-link[href=\"/logs?traceId={traffic.BoomTrace}\"]")).ToHaveCountAsync(1);
+        await alert.Locator($"a.trace-link[href=\"/trace/{traffic.BoomTrace}\"]").ClickAsync();
+        await Assertions.Expect(ui.Page.Locator(".span-row .error-mark")).ToHaveCountAsync(1);
+        Assert.Empty(ui.Errors);
+    }
+
+    [Fact]
     public async Task A_checkout_trace_shows_gateway_users_orders_and_payments_in_the_waterfall_and_its_logs()
     {
         await using var dashboard = await DashboardProcess.StartAsync();

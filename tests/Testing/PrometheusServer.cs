@@ -140,19 +140,7 @@ public sealed class PrometheusServer : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         Http.Dispose();
-        try
-        {
-            if (!_process.HasExited)
-            {
-                _process.Kill(entireProcessTree: true);
-                await _process.WaitForExitAsync();
-            }
-        }
-        finally
-        {
-            _process.Dispose();
-            System.IO.Directory.Delete(Directory, recursive: true);
-        }
+        await ServerProcess.StopAndDeleteAsync(_process, Directory);
     }
 
     private async Task WaitUntilReadyAsync(TimeSpan timeout)

@@ -36,9 +36,13 @@ internal sealed class ApiKeyCheck
     public bool IsKey(string? candidate) =>
         _key is not null && candidate is not null && CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(candidate), _key);
 
-    /// <summary>The query API and UI: the key in x-api-key, or the session cookie.</summary>
+    private static string? BearerToken(string authorization) =>
+        authorization.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase) ? authorization["Bearer ".Length..].Trim() : null;
+
+    /// <summary>The query API and UI: the key in x-api-key or as a bearer token (what Alertmanager's http_config sends), or the session cookie.</summary>
     public bool QueryAllowed(HttpContext http) =>
         _key is null
         || IsKey(http.Request.Headers[ApiHeader])
+        || IsKey(BearerToken(http.Request.Headers.Authorization.ToString()))
         || (http.Request.Cookies[CookieName] is { } cookie && _sessionToken is { } token && CryptographicOperations.FixedTimeEquals(Encoding.ASCII.GetBytes(cookie), token));
 }

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Options;
+using Shop.Dashboard.Alerts;
 using Shop.Conventions;
 using Shop.Dashboard.Forwarding;
 using Shop.Dashboard.Ingest;
@@ -78,6 +79,8 @@ internal static partial class DashboardSetup
         }
 
         services.AddSingleton<OtlpIngest>();
+        services.AddSingleton(new AlertStore(options.Alerts.MaxAlerts));
+        services.AddSingleton<AlertAnalyzer>();
         services.AddHealthChecks();
         problem = null;
         return true;
@@ -95,6 +98,7 @@ internal static partial class DashboardSetup
         app.MapOtlpGrpc();
         app.MapJaegerApi();
         app.MapDashboardApi();
+        app.MapAlertsApi();
         app.MapUi();
 
         var listeners = app.Services.GetRequiredService<Listeners>();
@@ -125,6 +129,10 @@ internal static partial class DashboardSetup
         Require(options.MaxConcurrentIngest >= 1, "Dashboard:MaxConcurrentIngest must be at least 1.");
         Require(options.TailSampling.KeepRatio is >= 0 and <= 1, "Dashboard:TailSampling:KeepRatio must be between 0 and 1.");
         Require(options.TailSampling.MaxPendingSpans >= 1, "Dashboard:TailSampling:MaxPendingSpans must be at least 1.");
+        Require(options.Alerts.MaxAlerts >= 1, "Dashboard:Alerts:MaxAlerts must be at least 1.");
+        Require(options.Alerts.MaxTraces >= 1, "Dashboard:Alerts:MaxTraces must be at least 1.");
+        Require(options.Alerts.MaxWebhookBytes >= 1024, "Dashboard:Alerts:MaxWebhookBytes must be at least 1024.");
+        Require(options.Alerts.Lookback >= TimeSpan.Zero, "Dashboard:Alerts:Lookback must not be negative.");
         Require(options.Forward.MaxQueuedItems >= 1, "Dashboard:Forward:MaxQueuedItems must be at least 1.");
         Require(options.Forward.Protocol is ForwardProtocols.HttpProtobuf or ForwardProtocols.Grpc,
             $"Dashboard:Forward:Protocol must be {ForwardProtocols.HttpProtobuf} or {ForwardProtocols.Grpc}.");

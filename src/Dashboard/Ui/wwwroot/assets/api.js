@@ -1,5 +1,5 @@
 // The dashboard's HTTP API: Jaeger's /api (services, operations, traces, dependencies) and its own
-// (logs, metrics, status). Every answer is Jaeger's envelope {data, total, limit, offset, errors}.
+// (logs, metrics, status, alerts and root-cause analyses). Every answer is Jaeger's envelope {data, total, limit, offset, errors}.
 
 export class ApiError extends Error {
   constructor(status, message) {
@@ -40,3 +40,5 @@ export const routes = async (window) => (await get('/api/metrics/routes', { wind
 export const instruments = async (service) => (await get('/api/metrics/instruments', { service })).data || [];
 export const series = async (service, name) => (await get('/api/metrics/series', { service, name })).data || [];
 export const status = async () => (await get('/api/status')).data;
+export const alerts = async () => (await get('/api/alerts')).data || [];
+export const rca = async (params) => (await get('/api/rca', params)).data;

@@ -8,6 +8,7 @@ import { tracePage } from './pages/trace.js';
 import { logsPage } from './pages/logs.js';
 import { dependenciesPage } from './pages/dependencies.js';
 import { metricsPage } from './pages/metrics.js';
+import { alertsPage } from './pages/alerts.js';
 
 const main = document.getElementById('app');
 let cleanup = null;
@@ -17,6 +18,7 @@ const routes = [
   { pattern: /^\/logs$/, page: 'logs', render: () => logsPage(main) },
   { pattern: /^\/dependencies$/, page: 'dependencies', render: () => dependenciesPage(main) },
   { pattern: /^\/metrics$/, page: 'metrics', render: () => metricsPage(main) },
+  { pattern: /^\/alerts$/, page: 'alerts', render: () => alertsPage(main) },
   { pattern: /^\/(search)?$/, page: 'search', render: () => searchPage(main) },
 ];
 
