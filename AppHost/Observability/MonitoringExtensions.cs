@@ -11,15 +11,12 @@ internal static class MonitoringExtensions
     /// <summary>Alertmanager routing SLO alerts to the dashboard's webhook (observability/alertmanager.template.yml); null when not installed.</summary>
     public static ExecutableResource? AddAlertmanager(this DistributedApplication app, string name, ProjectResource dashboard)
     {
-        if (app.AddExecutable(name, "prometheus-alertmanager", "prometheus-alertmanager") is not { } alertmanager)
+        if (app.AddServer(name, "prometheus-alertmanager", "prometheus-alertmanager") is not { } alertmanager)
         {
             return null;
         }
 
-        var port = FreePort.Next();
-        alertmanager.Endpoints.Add(new Endpoint("http", port));
-        alertmanager.HealthPath = "/-/ready";
-        alertmanager.WorkingDirectory = app.State.RunDirectory;
+        var port = alertmanager.Endpoints[0].Port;
         alertmanager.Arguments = async cancellationToken =>
         {
             var template = await File.ReadAllTextAsync(Path.Combine(app.RepositoryRoot, "observability", "alertmanager.template.yml"), cancellationToken);
@@ -41,15 +38,12 @@ internal static class MonitoringExtensions
     public static ExecutableResource? AddPrometheus(
         this DistributedApplication app, string name, ExecutableResource? alertmanager, params ProjectResource[] services)
     {
-        if (app.AddExecutable(name, "prometheus", "prometheus") is not { } prometheus)
+        if (app.AddServer(name, "prometheus", "prometheus") is not { } prometheus)
         {
             return null;
         }
 
-        var port = FreePort.Next();
-        prometheus.Endpoints.Add(new Endpoint("http", port));
-        prometheus.HealthPath = "/-/ready";
-        prometheus.WorkingDirectory = app.State.RunDirectory;
+        var port = prometheus.Endpoints[0].Port;
         prometheus.Arguments = async cancellationToken =>
         {
             var config = app.State.RunFile("prometheus.yml");
@@ -68,6 +62,20 @@ internal static class MonitoringExtensions
         }
 
         return prometheus;
+    }
+
+    // Both are Prometheus-project servers: one HTTP port, ready at /-/ready, files in the run directory.
+    private static ExecutableResource? AddServer(this DistributedApplication app, string name, string program, string debianPackage)
+    {
+        if (app.AddExecutable(name, program, debianPackage) is not { } server)
+        {
+            return null;
+        }
+
+        server.Endpoints.Add(new Endpoint("http", FreePort.Next()));
+        server.HealthPath = "/-/ready";
+        server.WorkingDirectory = app.State.RunDirectory;
+        return server;
     }
 
     internal static string PrometheusConfig(string rulesFile, Resource? alertmanager, IEnumerable<ProjectResource> services)

@@ -44,8 +44,9 @@ internal sealed class Supervisor(IReadOnlyList<Resource> resources, ConsoleRepor
                     _started.Add(resource);
                 }
 
+                var starting = Stopwatch.StartNew();
                 await resource.StartAsync(abandon.Token);
-                console.StateChanged(resource, ResourceState.Running);
+                console.StateChanged(resource, ResourceState.Running, $"healthy after {starting.Elapsed.TotalSeconds:0.0} s");
                 healthy[resource].SetResult();
                 lock (_watchers)
                 {
