@@ -103,6 +103,13 @@ internal sealed class DistributedApplication
 
     private async Task<int> RunAsync()
     {
+        var missing = _resources.OfType<ProjectResource>().Where(p => !File.Exists(p.AssemblyPath)).Select(p => p.AssemblyPath).ToList();
+        if (missing.Count > 0)
+        {
+            throw new HostingException(
+                $"Not built: {string.Join(", ", missing)}. Run `dotnet build Shop.sln -c {RepositoryLayout.Configuration}` first.");
+        }
+
         PortCheck.EnsureFree(_resources);
         File.Delete(Endpoints?.Path ?? ""); // a killed run's file describes nothing that runs
 
