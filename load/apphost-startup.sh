@@ -1,0 +1,59 @@
+#!/usr/bin/env bash
+# AppHost startup benchmark: time from starting the already-built AppHost to everything healthy (endpoints.json
+# written), over several runs. The first run starts from an empty state directory (initdb included, "cold"); the
+# others reuse it ("warm"), as a developer's second `dotnet run` does. Writes load/reports/apphost-startup-*.{md,json}.
+#   load/apphost-startup.sh [RUNS (default 5)] [more AppHost options, e.g. --no-prometheus]
+set -euo pipefail
+cd "$(dirname "$(readlink -f "$0")")/.."
+runs=${1:-5}; shift || true
+configuration=${CONFIGURATION:-Release}
+dll=AppHost/bin/$configuration/net10.0/Shop.AppHost.dll
+[ -f "$dll" ] || { echo "apphost-startup: $dll is missing; run dotnet build Shop.sln -c $configuration first." >&2; exit 1; }
+state=$(mktemp -d /tmp/shop-apphost-bench-XXXXXX); chmod 755 "$state" # the postgres user must reach its data when we are root
+trap 'rm -rf "$state"' EXIT
+mkdir -p load/reports
+stamp=$(date -u +%Y%m%dT%H%M%SZ)
+results=()
+for run in $(seq 1 "$runs"); do
+  rm -f "$state/run/endpoints.json"
+  log="$state/run-$run.log"
+  start=$(date +%s%N)
+  dotnet "$dll" --quiet --state-dir "$state" "$@" >"$log" 2>&1 &
+  pid=$!
+  while [ ! -f "$state/run/endpoints.json" ]; do
+    if ! kill -0 "$pid" 2>/dev/null; then echo "apphost-startup: the AppHost exited before it was ready:" >&2; cat "$log" >&2; exit 1; fi
+    sleep 0.05
+  done
+  ready=$(date +%s%N)
+  # SIGTERM, not SIGINT: a background job of a script starts with SIGINT ignored.
+  kill -TERM "$pid"; wait "$pid" || true
+  stopped=$(date +%s%N)
+  reported=$(grep -o 'ready in [0-9.]* s' "$log" | grep -o '[0-9.]*' || echo "")
+  kind=$([ "$run" = 1 ] && echo cold || echo warm)
+  startup=$(awk "BEGIN { printf \"%.2f\", ($ready - $start) / 1e9 }")
+  stop=$(awk "BEGIN { printf \"%.2f\", ($stopped - $ready) / 1e9 }")
+  echo "run $run ($kind): ready after $startup s (AppHost says $reported s), stopped in $stop s"
+  results+=("$run $kind $startup $reported $stop")
+done
+
+warm=$(printf '%s\n' "${results[@]}" | awk '$2 == "warm" { print $3 }' | sort -n)
+median=$(echo "$warm" | awk '{ a[NR] = $1 } END { if (NR == 0) print "n/a"; else if (NR % 2) print a[(NR + 1) / 2]; else printf "%.2f\n", (a[NR / 2] + a[NR / 2 + 1]) / 2 }')
+worst=$(echo "$warm" | tail -1)
+machine="$(nproc) cores ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)), $(free -g | awk '/Mem:/ { print $2 }') GiB RAM, load average $(cut -d' ' -f1-3 /proc/loadavg)"
+{
+  echo "# AppHost startup, $stamp"
+  echo
+  echo "Machine: $machine. Options: --quiet ${*:-}"
+  echo
+  echo "| run | state | to all healthy (s) | AppHost's own figure (s) | stop (s) |"
+  echo "|---|---|---|---|---|"
+  for r in "${results[@]}"; do set -- $r; echo "| $1 | $2 | $3 | $4 | $5 |"; done
+  echo
+  echo "Warm median $median s, worst ${worst:-n/a} s (target <= 15 s)."
+} | tee "load/reports/apphost-startup-$stamp.md"
+{
+  printf '{"timestamp": "%s", "machine": "%s", "runs": [' "$stamp" "$machine"
+  sep=""
+  for r in "${results[@]}"; do set -- $r; printf '%s{"run": %s, "state": "%s", "readySeconds": %s, "reportedSeconds": %s, "stopSeconds": %s}' "$sep" "$1" "$2" "$3" "${4:-null}" "$5"; sep=", "; done
+  printf '], "warmMedianSeconds": %s}\n' "$median"
+} > "load/reports/apphost-startup-$stamp.json"
