@@ -89,7 +89,8 @@ public sealed class ChildProcess : IAsyncDisposable
             throw new PlatformNotSupportedException("ChildProcess needs a POSIX shell.");
         }
 
-        var startInfo = new ProcessStartInfo("/bin/sh")
+        // setsid execs in place (our child is no process group leader, so it does not fork): the pid stays the child's.
+        var startInfo = new ProcessStartInfo(options.NewSession ? "setsid" : "/bin/sh")
         {
             RedirectStandardInput = true,
             RedirectStandardOutput = true,
@@ -99,7 +100,7 @@ public sealed class ChildProcess : IAsyncDisposable
         var graceSeconds = (int)Math.Ceiling(options.StopTimeout.TotalSeconds);
         string[] arguments =
         [
-            "-c", Watchdog, "shop-watchdog", SignalName(options.StopSignal),
+            .. options.NewSession ? ["/bin/sh"] : Array.Empty<string>(), "-c", Watchdog, "shop-watchdog", SignalName(options.StopSignal),
             graceSeconds.ToString(CultureInfo.InvariantCulture), .. DefaultSignals, options.FileName, .. options.Arguments,
         ];
         foreach (var argument in arguments)

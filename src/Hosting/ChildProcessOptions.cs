@@ -22,6 +22,13 @@ public sealed record ChildProcessOptions(string FileName, IReadOnlyList<string> 
 
     /// <summary>How long the child may take to stop after <see cref="StopSignal"/> before it gets SIGKILL.</summary>
     public TimeSpan StopTimeout { get; init; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>
+    /// Runs the child and its watchdog in a session (and process group) of its own, so a terminal's Ctrl+C or a signal
+    /// to the parent's process group reaches only the parent, which then stops its children in order; the lifeline
+    /// still stops the child when the parent dies.
+    /// </summary>
+    public bool NewSession { get; init; }
 }
 
 /// <summary>One line of a child's output.</summary>

@@ -50,6 +50,9 @@ public sealed class EmbeddedPostgres : IPostgresServer
     /// <summary>The postmaster's process id.</summary>
     public int ProcessId => _process.Id;
 
+    /// <summary>Completes with the postmaster's exit code once it ended (stopped by us or not).</summary>
+    public Task<int> Exited => _process.Exited;
+
     /// <inheritdoc />
     public string ConnectionString => _server.ConnectionString;
 
@@ -91,9 +94,10 @@ public sealed class EmbeddedPostgres : IPostgresServer
                 WorkingDirectory = runDirectory.FullPath,
                 Output = options.Output,
                 StopSignal = PosixSignal.SIGINT, // fast shutdown: roll back open transactions instead of waiting for clients
+                NewSession = options.NewSession,
             }));
 
-            var password = await SetNewPasswordAsync(postgres, runDirectory.FullPath, port, timeout.Token);
+            var password = await SetPasswordAsync(postgres, runDirectory.FullPath, port, options.Password, timeout.Token);
             return new EmbeddedPostgres(postgres, runDirectory, dataDirectory, port, password);
         }
         catch (OperationCanceledException) when (timeout.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
@@ -157,7 +161,7 @@ public sealed class EmbeddedPostgres : IPostgresServer
             ?? throw new HostingException(
                 $"PostgreSQL server binaries (initdb, postgres) were not found in {configured ?? $"{debianRoot}/*/bin or on PATH"}. " +
                 "Install them (Debian/Ubuntu: sudo apt-get install postgresql), or use an existing server by setting its " +
-                "connection string in SHOP_TEST_POSTGRES (tests) or ConnectionStrings:postgres (AppHost).");
+                "connection string in SHOP_TEST_POSTGRES (tests), or with --postgres or ConnectionStrings__postgres (AppHost).");
     }
 
     private static int EnsureFree(int port) => FreePort.IsFree(port) ? port
@@ -222,9 +226,9 @@ public sealed class EmbeddedPostgres : IPostgresServer
         }
     }
 
-    // Waits until the server accepts connections on its socket, then gives the superuser a new password for TCP logins.
-    private static async Task<string> SetNewPasswordAsync(
-        ChildProcess postgres, string socketDirectory, int port, CancellationToken cancellationToken)
+    // Waits until the server accepts connections on its socket, then sets the superuser's password for TCP logins.
+    private static async Task<string> SetPasswordAsync(
+        ChildProcess postgres, string socketDirectory, int port, string? password, CancellationToken cancellationToken)
     {
         var viaSocket = new NpgsqlConnectionStringBuilder
         {
@@ -242,8 +246,8 @@ public sealed class EmbeddedPostgres : IPostgresServer
             {
                 await using var connection = new NpgsqlConnection(viaSocket);
                 await connection.OpenAsync(cancellationToken);
-                var password = Convert.ToHexString(RandomNumberGenerator.GetBytes(16));
-                await using var command = new NpgsqlCommand($"ALTER ROLE {Superuser} PASSWORD '{password}'", connection);
+                password ??= Convert.ToHexString(RandomNumberGenerator.GetBytes(16));
+                await using var command = new NpgsqlCommand($"ALTER ROLE {Superuser} PASSWORD '{password.Replace("'", "''", StringComparison.Ordinal)}'", connection);
                 await command.ExecuteNonQueryAsync(cancellationToken);
                 return password;
             }

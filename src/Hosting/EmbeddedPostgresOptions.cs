@@ -20,4 +20,10 @@ public sealed record EmbeddedPostgresOptions
 
     /// <summary>How long initdb plus the server's start may take.</summary>
     public TimeSpan StartTimeout { get; init; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>The superuser's password for TCP logins; null makes a new random one. A fixed one lets a restarted server keep its clients' connection strings.</summary>
+    public string? Password { get; init; }
+
+    /// <summary>Runs postgres in a session of its own (see <see cref="ChildProcessOptions.NewSession"/>).</summary>
+    public bool NewSession { get; init; }
 }
