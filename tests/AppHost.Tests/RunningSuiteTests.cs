@@ -62,8 +62,10 @@ public sealed class RunningSuiteTests(RunningSuiteFixture fixture)
                 using var health = await http.GetAsync(orders + "/health");
                 return health.IsSuccessStatusCode && AppHost.ServiceProcessId("Shop.Orders") != killed;
             }
-            catch (HttpRequestException)
+            catch (Exception e) when (e is HttpRequestException or System.Net.Sockets.SocketException or IOException)
             {
+                // Refused or reset while orders is down or still binding: SocketsHttpHandler may surface a reset
+                // right after connect as a bare SocketException ("Transport endpoint is not connected").
                 return false;
             }
         }, TimeSpan.FromSeconds(90), "orders to come back");
