@@ -15,7 +15,6 @@ internal static class Commands
     {
         var root = new RootCommand("Shop load generator and benchmarks");
         root.Subcommands.Add(RunCommand());
-        root.Subcommands.Add(BenchmarkCommands.Build());
         return root;
     }
 
