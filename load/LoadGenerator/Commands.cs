@@ -1,5 +1,4 @@
 using System.CommandLine;
-using Shop.LoadGenerator.Benchmarks;
 using Shop.LoadGenerator.Generation;
 using Shop.LoadGenerator.Reporting;
 using Shop.LoadGenerator.Scenarios;
