@@ -14,22 +14,10 @@ internal static class RepositoryLayout
         Path.GetFileNameWithoutExtension(Environment.ProcessPath) is "dotnet" ? Environment.ProcessPath! : "dotnet";
 
     /// <summary>The folder with Shop.sln above the AppHost's output, or above the working directory.</summary>
-    public static string FindRoot()
-    {
-        foreach (var start in new[] { AppContext.BaseDirectory, Directory.GetCurrentDirectory() })
-        {
-            for (var directory = new DirectoryInfo(start); directory is not null; directory = directory.Parent)
-            {
-                if (File.Exists(Path.Combine(directory.FullName, "Shop.sln")))
-                {
-                    return directory.FullName;
-                }
-            }
-        }
-
-        throw new Hosting.HostingException(
+    public static string FindRoot() =>
+        Hosting.RepositoryRoot.FindAbove(AppContext.BaseDirectory, Directory.GetCurrentDirectory())
+        ?? throw new Hosting.HostingException(
             $"Shop.sln was not found above {AppContext.BaseDirectory}: run the AppHost from its build output inside the repository.");
-    }
 
     /// <summary>The main assembly of the project in <paramref name="projectDirectory"/>, e.g. src/Users → src/Users/bin/Release/net10.0/Shop.Users.dll.</summary>
     public static string AssemblyOf(string root, string projectDirectory) =>
