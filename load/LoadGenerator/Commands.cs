@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Shop.LoadGenerator.Benchmarks;
 using Shop.LoadGenerator.Generation;
 using Shop.LoadGenerator.Reporting;
 using Shop.LoadGenerator.Scenarios;
@@ -14,7 +15,87 @@ internal static class Commands
     {
         var root = new RootCommand("Shop load generator and benchmarks");
         root.Subcommands.Add(RunCommand());
+        root.Subcommands.Add(BenchCommand());
         return root;
+    }
+
+    private static Command BenchCommand()
+    {
+        var bench = new Command("bench", "Run a benchmark: each starts its own PostgreSQL and suite (the Release build), prints its table and writes a report under load/reports/");
+
+        var start = new Option<double>("--start") { Description = "First checkout rate probed (/s)", DefaultValueFactory = _ => 25 };
+        var max = new Option<double>("--max") { Description = "Highest rate probed (/s)", DefaultValueFactory = _ => 1000 };
+        var resolution = new Option<double>("--resolution") { Description = "Stop bisecting when pass and fail are this close (/s)", DefaultValueFactory = _ => 10 };
+        var probeSeconds = new Option<double>("--duration") { Description = "Measured seconds per probe", DefaultValueFactory = _ => 20 };
+        var rateAtSlo = new Command("rate-at-slo", "Highest constant checkout rate with checkout p99 <= 100 ms and < 0.5% errors, then pgbench on the same PostgreSQL")
+        {
+            start, max, resolution, probeSeconds,
+        };
+        rateAtSlo.SetAction((parse, token) => Bench(log => RateAtSloBenchmark.RunAsync(new RateAtSloBenchmark.Settings
+        {
+            Start = parse.GetValue(start), Max = parse.GetValue(max), Resolution = parse.GetValue(resolution), Duration = TimeSpan.FromSeconds(parse.GetValue(probeSeconds)),
+        }, log, token)));
+
+        var rounds = new Option<int>("--rounds") { Description = "Interleaved rounds (AB, BA, ...)", DefaultValueFactory = _ => 4 };
+        var rate = new Option<double>("--rate") { Description = "Fixed rate of the latency phase (req/s)", DefaultValueFactory = _ => 100 };
+        var users = new Option<int>("--vus") { Description = "Closed-model users of the capacity phase", DefaultValueFactory = _ => 16 };
+        var seconds = new Option<double>("--duration") { Description = "Measured seconds of each fixed-rate phase", DefaultValueFactory = _ => 20 };
+        var mix = new Option<string>("--mix") { Description = "Scenario weights", DefaultValueFactory = _ => ScenarioMix.Default.ToString() };
+        var overhead = new Command("overhead", "OTEL_SDK_DISABLED=true against full telemetry, interleaved rounds at a fixed rate and at capacity")
+        {
+            rounds, rate, users, seconds, mix,
+        };
+        overhead.SetAction((parse, token) => Bench(log => OverheadBenchmark.RunAsync(new OverheadBenchmark.Settings
+        {
+            Rounds = parse.GetValue(rounds), Rate = parse.GetValue(rate), VirtualUsers = parse.GetValue(users),
+            Duration = TimeSpan.FromSeconds(parse.GetValue(seconds)), Mix = ScenarioMix.Parse(parse.GetValue(mix)!),
+        }, log, token)));
+
+        var captureRate = new Option<double>("--rate") { Description = "Checkouts per second", DefaultValueFactory = _ => 40 };
+        var captureSeconds = new Option<double>("--duration") { Description = "Measured seconds", DefaultValueFactory = _ => 150 };
+        var capture = new Command("capture", "5% failing and 5% slow payments with tail sampling at 10%: captured/expected per class, looked up in the dashboard")
+        {
+            captureRate, captureSeconds,
+        };
+        capture.SetAction((parse, token) => Bench(log => CaptureBenchmark.RunAsync(new CaptureBenchmark.Settings
+        {
+            Rate = parse.GetValue(captureRate), Duration = TimeSpan.FromSeconds(parse.GetValue(captureSeconds)),
+        }, log, token)));
+
+        var pgbenchSeconds = new Option<int>("--duration") { Description = "Seconds per client count", DefaultValueFactory = _ => 15 };
+        var clients = new Option<int[]>("--clients") { Description = "Client counts", DefaultValueFactory = _ => [8, 32], AllowMultipleArgumentsPerToken = true };
+        var pgbench = new Command("pgbench", "pgbench alone (one INSERT per transaction) against the embedded PostgreSQL the benchmarks use")
+        {
+            pgbenchSeconds, clients,
+        };
+        pgbench.SetAction((parse, token) => Bench(async log =>
+        {
+            await using var postgres = await BenchPostgres.StartAsync(token);
+            var report = new Report("pgbench", "pgbench against the embedded PostgreSQL (durable)");
+            report.Notes.Add($"Machine: {MachineInfo.Describe()}.");
+            var duration = parse.GetValue(pgbenchSeconds);
+            RateAtSloBenchmark.AddPgbench(report, await Pgbench.RunAsync(postgres.ConnectionString, parse.GetValue(clients)!, duration, log, token), duration, null, null);
+            return report;
+        }));
+
+        bench.Subcommands.Add(rateAtSlo);
+        bench.Subcommands.Add(overhead);
+        bench.Subcommands.Add(capture);
+        bench.Subcommands.Add(pgbench);
+        return bench;
+    }
+
+    private static async Task<int> Bench(Func<TextWriter, Task<Report>> benchmark)
+    {
+        Console.WriteLine($"Load average {MachineInfo.LoadAverage():0.00} at the start.");
+        var cpu = MachineInfo.CpuJiffies();
+        var report = await benchmark(Console.Out);
+        var steal = MachineInfo.StealShare(cpu, MachineInfo.CpuJiffies());
+        report.Notes.Insert(0, $"CPU steal during the benchmark: {steal:P1} of the machine's CPU time went to other guests of the hypervisor (/proc/stat).");
+        report.Data["cpuSteal"] = steal;
+        report.Print();
+        report.Write();
+        return 0;
     }
 
     private static Command RunCommand()

@@ -17,7 +17,9 @@ public static class OrdersApplication
     public static IHostApplicationBuilder AddOrders(this IHostApplicationBuilder builder)
     {
         builder.AddShopDatabase<OrdersDbContext>("orders");
-        builder.Services.AddOptions<OrdersOptions>().BindConfiguration(OrdersOptions.Section);
+        builder.Services.AddOptions<OrdersOptions>().BindConfiguration(OrdersOptions.Section)
+            .Validate(o => o.Payments.MaxAttempts >= 1, $"{OrdersOptions.Section}:Payments:MaxAttempts must be at least 1.")
+            .ValidateOnStart();
         builder.Services.AddGrpcClient<PaymentsClient>("payments");
         builder.Services.AddSingleton<PaymentCharger>();
         builder.Services.AddScoped<OrderCompletion>();

@@ -38,6 +38,21 @@ public sealed class PaymentFailureTests
     }
 
     [Fact]
+    public async Task One_attempt_means_no_retry_of_a_transient_failure()
+    {
+        var pipeline = PaymentCharger.CreatePipeline(maxAttempts: 1, retryDelay: TimeSpan.FromMilliseconds(1));
+        var attempts = 0;
+
+        var e = await Assert.ThrowsAsync<RpcException>(async () => await pipeline.ExecuteAsync<int>(_ =>
+        {
+            attempts++;
+            throw new RpcException(new Status(StatusCode.Unavailable, "from the test"));
+        }));
+
+        Assert.Equal((StatusCode.Unavailable, 1), (e.StatusCode, attempts));
+    }
+
+    [Fact]
     public async Task Payments_unavailable_leaves_the_order_Pending_then_the_reconciler_completes_it_without_a_double_charge()
     {
         await using var stack = await CheckoutServices.StartAsync();

@@ -6,6 +6,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Shop.Conventions;
 using Shop.Grpc;
 using Shop.Hosting;
+using SpanKind = Shop.Otlp.Trace.V1.Span.Types.SpanKind;
 using Shop.Payments.Faults;
 using Shop.Testing;
 
@@ -59,6 +60,36 @@ public sealed class FaultInjectionTests(PaymentsService payments) : IClassFixtur
     }
 
     [Fact]
+    public async Task Latency_rate_delays_only_that_fraction_of_calls_and_failures_are_drawn_independently()
+    {
+        // LatencyRate 0: the latency never applies, failures still do.
+        (await PutFaults(new FaultSettings { LatencyMs = 30_000, LatencyRate = 0, FailureRate = 1 })).EnsureSuccessStatusCode();
+        var started = Stopwatch.GetTimestamp();
+        var failure = await Assert.ThrowsAsync<RpcException>(() => _client.ChargeAsync(PaymentsClient.NewCharge(), TimeSpan.FromSeconds(10)));
+        Assert.Equal(StatusCode.Unavailable, failure.StatusCode);
+        Assert.True(Stopwatch.GetElapsedTime(started) < TimeSpan.FromSeconds(10));
+
+        // LatencyRate 0.5 over 40 calls: some get the injected latency span and some do not (each side has probability 2^-40 of none).
+        (await PutFaults(new FaultSettings { LatencyMs = 1, LatencyRate = 0.5 })).EnsureSuccessStatusCode();
+        var since = (ulong)DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() * 1_000_000;
+        for (var i = 0; i < 40; i++)
+        {
+            await _client.ChargeAsync(PaymentsClient.NewCharge());
+        }
+
+        // Once every call's server span arrived, so did the latency spans, which end before it in the same process.
+        bool Recent(ReceivedSpan s) => s.ServiceName == "payments" && s.Span.StartTimeUnixNano >= since;
+        var servers = await payments.Telemetry.WaitForSpans(s => Recent(s) && s.Kind == SpanKind.Server && s.Name.EndsWith("/Charge", StringComparison.Ordinal), count: 40);
+        var delayed = payments.Telemetry.Spans.Count(s => Recent(s) && s.Name == "injected latency");
+        Assert.Equal(40, servers.Count);
+        Assert.InRange(delayed, 1, 39);
+
+        // A PUT without latencyRate delays every call, as before the field existed.
+        using var put = await Send(HttpMethod.Put, "/admin/faults", content: JsonContent.Create(new { latencyMs = 50 }));
+        Assert.Equal(1, (await put.Content.ReadFromJsonAsync<FaultSettings>())!.LatencyRate);
+    }
+
+    [Fact]
     public async Task A_tenant_filter_limits_faults_to_calls_whose_baggage_names_that_tenant()
     {
         (await PutFaults(new FaultSettings { FailureRate = 1, Tenant = "acme" })).EnsureSuccessStatusCode();
@@ -73,11 +104,11 @@ public sealed class FaultInjectionTests(PaymentsService payments) : IClassFixtur
     [Fact]
     public async Task Invalid_fault_settings_are_a_400_naming_each_field()
     {
-        using var response = await PutFaults(new FaultSettings { FailureRate = 1.5, LatencyMs = -1, LatencyJitterMs = 60_001, Tenant = "" });
+        using var response = await PutFaults(new FaultSettings { FailureRate = 1.5, LatencyMs = -1, LatencyJitterMs = 60_001, LatencyRate = -0.1, Tenant = "" });
 
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         var problem = await response.Content.ReadFromJsonAsync<ValidationProblem>();
-        Assert.Equal(["failureRate", "latencyJitterMs", "latencyMs", "tenant"], problem!.Errors.Keys.Order());
+        Assert.Equal(["failureRate", "latencyJitterMs", "latencyMs", "latencyRate", "tenant"], problem!.Errors.Keys.Order());
     }
 
     [Fact]

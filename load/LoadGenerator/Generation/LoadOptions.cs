@@ -35,5 +35,11 @@ internal sealed record LoadOptions
     /// <summary>Keep every result in memory (for checks after the run).</summary>
     public bool KeepResults { get; init; } = true;
 
+    /// <summary>Awaited after the warm-up, before the measured phase starts (a benchmark reads its counters here).</summary>
+    public Func<CancellationToken, Task>? BeforeMeasured { get; init; }
+
+    /// <summary>Awaited once the measured phase ended and its last answer arrived.</summary>
+    public Func<CancellationToken, Task>? AfterMeasured { get; init; }
+
     public string Model => Rate is { } rate ? $"open, {rate:0.#} req/s" : $"closed, {VirtualUsers} virtual users";
 }

@@ -19,7 +19,17 @@ internal static class LoadRunner
 
         await using var traceLog = options.TraceLogPath is { } path ? new TraceLog(path) : null;
         var recorder = new Recorder { KeepResults = options.KeepResults, Observer = traceLog is null ? null : traceLog.Add };
+        if (options.BeforeMeasured is { } before)
+        {
+            await before(cancellationToken);
+        }
+
         var measured = await PhaseAsync(options, client, recorder, options.Duration, options.Progress ? progress : null, cancellationToken);
+        if (options.AfterMeasured is { } after)
+        {
+            await after(cancellationToken);
+        }
+
         return new RunResult(options, started, measured.Elapsed, measured.MaxInFlight, recorder.Summarize(), recorder.Results, traceLog?.Path);
     }
 
@@ -65,7 +75,9 @@ internal static class LoadRunner
                 var wait = Stopwatch.GetElapsedTime(Stopwatch.GetTimestamp(), schedule.IntendedStart(next));
                 if (wait > TimeSpan.Zero)
                 {
-                    await Task.Delay(wait, cancellationToken).ContinueWith(_ => { }, TaskScheduler.Default);
+                    // Rounded up to whole milliseconds: Task.Delay truncates, and a sub-millisecond wait would spin a core
+                    // the suite needs. Waking up to 1 ms late costs nothing: latency counts from the intended start.
+                    await Task.Delay(TimeSpan.FromMilliseconds(Math.Ceiling(wait.TotalMilliseconds)), cancellationToken).ContinueWith(_ => { }, TaskScheduler.Default);
                 }
             }
         }

@@ -48,12 +48,14 @@ internal sealed partial class PaymentCharger(PaymentsClient client, IOptions<Ord
     /// <summary>True for the codes a retry can fix: the call did not get through, or not in time.</summary>
     public static bool IsTransient(StatusCode code) => code is StatusCode.Unavailable or StatusCode.DeadlineExceeded;
 
-    internal static ResiliencePipeline CreatePipeline(int maxAttempts, TimeSpan retryDelay, Action<int, StatusCode, TimeSpan>? onRetry = null) =>
-        new ResiliencePipelineBuilder()
+    /// <summary>Retries transient failures up to <paramref name="maxAttempts"/> attempts in all; one attempt is no retry strategy at all (Polly's needs at least one retry).</summary>
+    internal static ResiliencePipeline CreatePipeline(int maxAttempts, TimeSpan retryDelay, Action<int, StatusCode, TimeSpan>? onRetry = null) => maxAttempts <= 1
+        ? ResiliencePipeline.Empty
+        : new ResiliencePipelineBuilder()
             .AddRetry(new RetryStrategyOptions
             {
                 ShouldHandle = new PredicateBuilder().Handle<RpcException>(e => IsTransient(e.StatusCode)),
-                MaxRetryAttempts = Math.Max(0, maxAttempts - 1),
+                MaxRetryAttempts = maxAttempts - 1,
                 Delay = retryDelay,
                 BackoffType = DelayBackoffType.Exponential,
                 UseJitter = true,

@@ -26,8 +26,9 @@ internal sealed class FaultInjector(FaultSettings initial)
             return;
         }
 
+        var delayed = settings.LatencyRate >= 1 || Random.Shared.NextDouble() < settings.LatencyRate;
         var latency = settings.LatencyMs + (settings.LatencyJitterMs > 0 ? Random.Shared.Next(settings.LatencyJitterMs + 1) : 0);
-        if (latency > 0)
+        if (delayed && latency > 0)
         {
             // Its own span, so that a trace shows where the time went and that it was put there on purpose.
             using var span = PaymentsTelemetry.Source.StartActivity("injected latency");

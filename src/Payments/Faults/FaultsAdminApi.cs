@@ -22,7 +22,7 @@ internal static partial class FaultsAdminApi
             }
 
             faults.Settings = settings;
-            LogChanged(logger, settings.FailureRate, settings.LatencyMs, settings.LatencyJitterMs, settings.Tenant ?? "(all)");
+            LogChanged(logger, settings.FailureRate, settings.LatencyMs, settings.LatencyJitterMs, settings.LatencyRate, settings.Tenant ?? "(all)");
             return TypedResults.Ok(settings);
         });
     }
@@ -59,6 +59,6 @@ internal static partial class FaultsAdminApi
     private static bool SameSecret(string given, string expected) =>
         CryptographicOperations.FixedTimeEquals(SHA256.HashData(Encoding.UTF8.GetBytes(given)), SHA256.HashData(Encoding.UTF8.GetBytes(expected)));
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Fault injection changed: failure rate {FailureRate}, latency {LatencyMs} ms + up to {LatencyJitterMs} ms, tenant {Tenant}")]
-    private static partial void LogChanged(ILogger logger, double failureRate, int latencyMs, int latencyJitterMs, string tenant);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Fault injection changed: failure rate {FailureRate}, latency {LatencyMs} ms + up to {LatencyJitterMs} ms on a fraction {LatencyRate} of calls, tenant {Tenant}")]
+    private static partial void LogChanged(ILogger logger, double failureRate, int latencyMs, int latencyJitterMs, double latencyRate, string tenant);
 }

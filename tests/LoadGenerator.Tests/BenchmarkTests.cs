@@ -1,0 +1,140 @@
+using Npgsql;
+using Shop.Hosting;
+using Shop.LoadGenerator.Benchmarks;
+using Shop.LoadGenerator.Recording;
+using Shop.LoadGenerator.Scenarios;
+
+namespace Shop.LoadGenerator.Tests;
+
+public sealed class RateSearchTests
+{
+    [Theory]
+    [InlineData(437)]
+    [InlineData(120)]
+    [InlineData(951)]
+    public async Task Search_ends_within_the_resolution_below_the_true_limit_and_confirms_it(double limit)
+    {
+        var search = new RateSearch(Start: 100, Max: 1000, Resolution: 10);
+
+        var result = await search.FindAsync(rate => Task.FromResult(rate <= limit));
+
+        Assert.InRange(result.Best!.Value, limit - 10, limit);
+        Assert.True(result.LowestFailure > limit);
+        Assert.True(result.Confirmed);
+        Assert.Equal(result.Best, result.Probes[^1].Rate);
+    }
+
+    [Fact]
+    public async Task A_best_rate_that_fails_its_confirmation_becomes_an_upper_bound()
+    {
+        // Everything up to 250 always passes; the first probe above it passes once by luck, and never again.
+        double? lucky = null;
+        var search = new RateSearch(Start: 100, Max: 1000, Growth: 1.5, Resolution: 30);
+
+        var result = await search.FindAsync(rate => Task.FromResult(rate <= 250 || (lucky is null && rate < 300 && (lucky = rate) is not null)));
+
+        Assert.NotNull(lucky);
+        Assert.Contains((lucky.Value, true), result.Probes);
+        Assert.Contains((lucky.Value, false), result.Probes);
+        Assert.InRange(result.Best!.Value, 220, 250);
+        Assert.True(result.Confirmed);
+    }
+
+    [Fact]
+    public async Task When_even_the_lowest_rates_fail_there_is_no_best_rate()
+    {
+        var result = await new RateSearch(Start: 100, Max: 1000, Resolution: 10).FindAsync(_ => Task.FromResult(false));
+
+        Assert.Null(result.Best);
+        Assert.False(result.Confirmed);
+        Assert.All(result.Probes, p => Assert.False(p.Passed));
+    }
+
+    [Fact]
+    public async Task When_the_maximum_passes_it_is_the_answer()
+    {
+        var result = await new RateSearch(Start: 100, Max: 400, Resolution: 10).FindAsync(_ => Task.FromResult(true));
+
+        Assert.Equal(400, result.Best);
+        Assert.Null(result.LowestFailure);
+        Assert.True(result.Confirmed);
+    }
+}
+
+public sealed class CaptureTallyTests
+{
+    [Fact]
+    public void Checkouts_are_sorted_by_what_the_client_saw_and_counted_against_the_captured_ids()
+    {
+        RequestResult Checkout(string? traceId, int status, double serviceMs, string? exception = null) =>
+            new(Scenario.Checkout, status, exception, serviceMs + 1, serviceMs, traceId, 0);
+        var results = new[]
+        {
+            Checkout("e1", 202, 12), Checkout("e2", 503, 900), Checkout("e3", 0, 30_000, "timeout"),
+            Checkout("s1", 201, 812), Checkout("s2", 201, 800),
+            Checkout("n1", 201, 9), Checkout("n2", 201, 499.9), Checkout("n3", 201, 14),
+            Checkout("b1", 201, 650),
+            Checkout(null, 201, 10),
+            new RequestResult(Scenario.ReadOrder, 200, null, 3, 3, "r1", 0),
+        };
+
+        var tally = CaptureTally.Count(results, new HashSet<string> { "e1", "e2", "s1", "n3", "r1" }, slowThresholdMs: 500, injectedLatencyMs: 800);
+
+        Assert.Equal(new CaptureClassCount(3, 2), tally.Error);
+        Assert.Equal(new CaptureClassCount(2, 1), tally.Slow);
+        Assert.Equal(new CaptureClassCount(3, 1), tally.Normal);
+        Assert.Equal(new CaptureClassCount(1, 0), tally.InBetween);
+        Assert.Equal(1, tally.WithoutTraceId);
+        Assert.Equal(9, tally.Total);
+    }
+}
+
+public sealed class PgbenchTests
+{
+    [Fact]
+    public async Task Pgbench_runs_against_a_real_server_and_its_count_is_the_rows_it_inserted()
+    {
+        await using var postgres = await EmbeddedPostgres.StartAsync();
+
+        var results = await Pgbench.RunAsync(postgres.ConnectionString, [2], seconds: 2, TextWriter.Null, CancellationToken.None);
+
+        var result = Assert.Single(results);
+        Assert.Equal(2, result.Clients);
+        Assert.Equal(0, result.Failed);
+        Assert.True(result.TransactionsPerSecond > 0);
+        await using var connection = new NpgsqlConnection(new NpgsqlConnectionStringBuilder(postgres.ConnectionString) { Database = Pgbench.Database }.ConnectionString);
+        await connection.OpenAsync();
+        await using var count = new NpgsqlCommand("SELECT count(*) FROM inserts", connection);
+        Assert.Equal(result.Transactions, (long)(await count.ExecuteScalarAsync())!);
+    }
+
+    [Fact]
+    public void Output_without_a_summary_is_an_error_that_shows_it()
+    {
+        var error = Assert.Throws<InvalidDataException>(() => Pgbench.Parse(1, "connection to server failed"));
+
+        Assert.Contains("connection to server failed", error.Message, StringComparison.Ordinal);
+    }
+}
+
+public sealed class BenchSuiteTests
+{
+    [Fact]
+    public async Task A_benchmark_suite_runs_the_AppHost_on_the_benchmarks_postgres_and_accounts_CPU_per_component()
+    {
+        await using var postgres = await BenchPostgres.StartAsync(CancellationToken.None);
+        var before = await postgres.CommittedTransactionsAsync(CancellationToken.None);
+        await using var suite = await SuiteProcess.StartAsync("test", postgres, new Dictionary<string, string?>(), TextWriter.Null, CancellationToken.None);
+        using var client = new ShopClient(suite.Gateway, tenants: 2, maxConnections: 4, TimeSpan.FromSeconds(30));
+
+        await client.PrepareAsync(users: 2, orders: 2, CancellationToken.None);
+
+        Assert.Equal(2, client.OrderCount);
+        var cpu = suite.CpuTimes();
+        Assert.Equal(["apphost", "dashboard", "gateway", "orders", "payments", "users"], cpu.Keys.Order());
+        Assert.All(cpu, c => Assert.True(c.Value > TimeSpan.Zero, c.Key));
+        Assert.True(postgres.CpuTime() > TimeSpan.Zero);
+        await Task.Delay(TimeSpan.FromSeconds(11)); // pg_stat_database lags by up to PGSTAT_IDLE_INTERVAL
+        Assert.True(await postgres.CommittedTransactionsAsync(CancellationToken.None) > before);
+    }
+}
