@@ -1,3 +1,4 @@
+using System.Data.Common;
 using System.Security.Cryptography;
 using Npgsql;
 using Shop.Hosting;
@@ -33,6 +34,15 @@ internal sealed class PostgresResource : Resource
             Endpoints.Add(new Endpoint("tcp", FreePort.Next()));
         }
     }
+
+    /// <summary>
+    /// Connections each service's pool may hold unless the given connection string sets its own Maximum Pool Size.
+    /// Npgsql's default of 100 per pool lets three services together exceed PostgreSQL's default max_connections
+    /// (100) in a burst, and the server then refuses new connections ("too many clients", 53300): requests fail with
+    /// 500. With 15, a burst waits in the pool for a free connection (Npgsql's Timeout, 15 s) instead, and two suites
+    /// on one server (the overhead benchmark) still fit in 100.
+    /// </summary>
+    internal const int ServicePoolSize = 15;
 
     /// <summary>The databases to create, one per service.</summary>
     public List<string> Databases { get; } = [];
@@ -80,7 +90,7 @@ internal sealed class PostgresResource : Resource
                 : new PostgresServer(_existing);
             foreach (var database in Databases)
             {
-                _connectionStrings[database] = await _server!.CreateDatabaseAsync(database, cancellationToken);
+                _connectionStrings[database] = WithPoolLimit(await _server!.CreateDatabaseAsync(database, cancellationToken));
             }
         }
         catch (Exception e) when (e is NpgsqlException or ArgumentException)
@@ -98,6 +108,15 @@ internal sealed class PostgresResource : Resource
         {
             await server.DisposeAsync();
         }
+    }
+
+    /// <summary><paramref name="connectionString"/> with Maximum Pool Size <see cref="ServicePoolSize"/>, unless it sets one.</summary>
+    internal static string WithPoolLimit(string connectionString)
+    {
+        var given = new NpgsqlConnectionStringBuilder(connectionString); // accepts the synonyms (MaxPoolSize, ...) and writes the canonical key
+        return new DbConnectionStringBuilder { ConnectionString = given.ConnectionString }.ContainsKey("Maximum Pool Size")
+            ? connectionString
+            : new NpgsqlConnectionStringBuilder(connectionString) { MaxPoolSize = ServicePoolSize }.ConnectionString;
     }
 
     private static string Redact(string connectionString)

@@ -43,6 +43,20 @@ public sealed class RunningSuiteTests(RunningSuiteFixture fixture)
         Assert.Equal(HttpStatusCode.OK, faults.StatusCode);
     }
 
+    [Theory]
+    [InlineData("Shop.Users", "users")]
+    [InlineData("Shop.Orders", "orders")]
+    [InlineData("Shop.Payments", "payments")]
+    public void Each_service_gets_its_own_database_with_a_bounded_pool(string assemblyName, string database)
+    {
+        var environment = File.ReadAllText($"/proc/{AppHost.ServiceProcessId(assemblyName)}/environ").Split('\0');
+        var connectionString = environment.Single(v => v.StartsWith($"ConnectionStrings__{database}=", StringComparison.Ordinal)).Split('=', 2)[1];
+
+        var builder = new Npgsql.NpgsqlConnectionStringBuilder(connectionString);
+        Assert.Equal(database, builder.Database);
+        Assert.Equal(15, builder.MaxPoolSize);
+    }
+
     [Fact]
     public async Task Killed_service_is_restarted_and_serves_again()
     {

@@ -117,6 +117,81 @@ public sealed class PgbenchTests
     }
 }
 
+public sealed class OverheadReportTests
+{
+    private static ScenarioStats Stats(string scenario, Dictionary<string, int> outcomes) =>
+        new(scenario, Percentiles.Summarize([1, 2, 3]), Percentiles.Summarize([1, 2, 3]), outcomes);
+
+    [Fact]
+    public void A_rounds_errors_name_their_kinds_summed_over_both_phases()
+    {
+        var text = OverheadBenchmark.ErrorText([
+            Stats("checkout", new() { ["201"] = 90, ["HTTP 503"] = 2, ["timeout"] = 1 }),
+            Stats("read-user", new() { ["200"] = 40, ["HTTP 503"] = 10 }),
+        ]);
+
+        Assert.Equal("13 (HTTP 503 12, timeout 1)", text);
+    }
+
+    [Fact]
+    public void A_round_without_errors_reads_zero()
+    {
+        Assert.Equal("0", OverheadBenchmark.ErrorText([Stats("checkout", new() { ["201"] = 5, ["202"] = 1 })]));
+    }
+}
+
+public sealed class ProcessCpuTests
+{
+    private static CpuSnapshot Snapshot(params (int Pid, string Component, int Ms)[] processes)
+    {
+        var snapshot = new CpuSnapshot();
+        foreach (var (pid, component, ms) in processes)
+        {
+            snapshot[pid] = (component, TimeSpan.FromMilliseconds(ms));
+        }
+
+        return snapshot;
+    }
+
+    [Fact]
+    public void A_process_that_exits_in_the_window_cannot_make_its_component_negative()
+    {
+        // Backend 11 ran 900 ms and exited; backend 13 started and used 40 ms; 12 went on from 100 to 150 ms.
+        var used = ProcessCpu.Used(
+            Snapshot((10, "postgres", 500), (11, "postgres", 900), (12, "postgres", 100), (20, "orders", 1000)),
+            Snapshot((10, "postgres", 510), (12, "postgres", 150), (13, "postgres", 40), (20, "orders", 1300)));
+
+        Assert.Equal(TimeSpan.FromMilliseconds(100), used["postgres"]);
+        Assert.Equal(TimeSpan.FromMilliseconds(300), used["orders"]);
+    }
+
+    [Fact]
+    public void A_reused_process_id_counts_as_a_new_process()
+    {
+        var used = ProcessCpu.Used(Snapshot((30, "postgres", 800)), Snapshot((30, "postgres", 20)));
+
+        Assert.Equal(TimeSpan.FromMilliseconds(20), used["postgres"]);
+    }
+
+    [Fact]
+    public async Task A_reading_from_proc_sees_the_CPU_a_busy_child_used()
+    {
+        using var child = System.Diagnostics.Process.Start("sh", ["-c", "i=0; while [ $i -lt 300000 ]; do i=$((i+1)); done; sleep 30"]);
+        try
+        {
+            var start = ProcessCpu.Snapshot([child.Id], _ => "child");
+            await Task.Delay(TimeSpan.FromSeconds(1));
+            var used = ProcessCpu.Used(start, ProcessCpu.Snapshot([child.Id], _ => "child"));
+
+            Assert.True(used["child"] > TimeSpan.FromMilliseconds(100), $"{used["child"]}");
+        }
+        finally
+        {
+            child.Kill(entireProcessTree: true);
+        }
+    }
+}
+
 public sealed class BenchSuiteTests
 {
     [Fact]
@@ -130,10 +205,9 @@ public sealed class BenchSuiteTests
         await client.PrepareAsync(users: 2, orders: 2, CancellationToken.None);
 
         Assert.Equal(2, client.OrderCount);
-        var cpu = suite.CpuTimes();
-        Assert.Equal(["apphost", "dashboard", "gateway", "orders", "payments", "users"], cpu.Keys.Order());
+        var cpu = ProcessCpu.Used([], suite.CpuTimes().With(postgres.CpuTimes()));
+        Assert.Equal(["apphost", "dashboard", "gateway", "orders", "payments", "postgres", "users"], cpu.Keys.Order());
         Assert.All(cpu, c => Assert.True(c.Value > TimeSpan.Zero, c.Key));
-        Assert.True(postgres.CpuTime() > TimeSpan.Zero);
         await Task.Delay(TimeSpan.FromSeconds(11)); // pg_stat_database lags by up to PGSTAT_IDLE_INTERVAL
         Assert.True(await postgres.CommittedTransactionsAsync(CancellationToken.None) > before);
     }

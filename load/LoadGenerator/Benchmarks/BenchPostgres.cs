@@ -54,8 +54,8 @@ internal sealed class BenchPostgres : IAsyncDisposable
         return reader.GetInt64(0);
     }
 
-    /// <summary>The CPU time the server's processes (postmaster and backends) used so far.</summary>
-    public TimeSpan CpuTime() => ProcessCpu.Of([ProcessId, .. ProcessTree.DescendantsOf(ProcessId)]);
+    /// <summary>The CPU time each of the server's processes (postmaster and backends) used so far.</summary>
+    public CpuSnapshot CpuTimes() => ProcessCpu.Snapshot([ProcessId, .. ProcessTree.DescendantsOf(ProcessId)], _ => "postgres");
 
     public async ValueTask DisposeAsync()
     {
@@ -71,8 +71,52 @@ internal sealed class BenchPostgres : IAsyncDisposable
     }
 }
 
-/// <summary>CPU time summed over processes, read from /proc.</summary>
+/// <summary>The CPU time each process had used when read, with the component it belongs to.</summary>
+internal sealed class CpuSnapshot : Dictionary<int, (string Component, TimeSpan Cpu)>
+{
+    public CpuSnapshot With(CpuSnapshot other)
+    {
+        var merged = new CpuSnapshot();
+        foreach (var (pid, entry) in this.Concat(other))
+        {
+            merged[pid] = entry;
+        }
+
+        return merged;
+    }
+}
+
+/// <summary>CPU time per process from /proc, and what each component used between two readings.</summary>
 internal static class ProcessCpu
 {
-    public static TimeSpan Of(IEnumerable<int> pids) => pids.Aggregate(TimeSpan.Zero, (sum, pid) => sum + (ProcessTree.CpuTime(pid) ?? TimeSpan.Zero));
+    public static CpuSnapshot Snapshot(IEnumerable<int> pids, Func<int, string> component)
+    {
+        var snapshot = new CpuSnapshot();
+        foreach (var pid in pids)
+        {
+            if (ProcessTree.CpuTime(pid) is { } cpu)
+            {
+                snapshot[pid] = (component(pid), cpu);
+            }
+        }
+
+        return snapshot;
+    }
+
+    /// <summary>
+    /// CPU per component between the readings, process by process: one that started in between counts in full,
+    /// one that exited in between is left out (its last share cannot be read), so no figure can go negative the way
+    /// a difference of per-component totals does when a PostgreSQL backend exits.
+    /// </summary>
+    public static Dictionary<string, TimeSpan> Used(CpuSnapshot start, CpuSnapshot end)
+    {
+        var used = new Dictionary<string, TimeSpan>();
+        foreach (var (pid, (component, cpu)) in end)
+        {
+            var before = start.TryGetValue(pid, out var s) && s.Component == component && s.Cpu <= cpu ? s.Cpu : TimeSpan.Zero;
+            used[component] = used.GetValueOrDefault(component) + cpu - before;
+        }
+
+        return used;
+    }
 }

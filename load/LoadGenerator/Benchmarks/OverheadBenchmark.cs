@@ -62,9 +62,8 @@ internal static class OverheadBenchmark
 
     private static async Task<Phase> MeasureAsync(SuiteProcess suite, BenchPostgres postgres, int round, Settings settings, TextWriter log, CancellationToken cancellationToken)
     {
-        Dictionary<string, TimeSpan> cpuBefore = [];
-        Dictionary<string, TimeSpan> cpuAfter = [];
-        TimeSpan postgresBefore = default, postgresAfter = default;
+        CpuSnapshot cpuBefore = [];
+        CpuSnapshot cpuAfter = [];
         var fixedRate = await LoadRunner.RunAsync(new LoadOptions
         {
             Gateway = suite.Gateway,
@@ -76,12 +75,12 @@ internal static class OverheadBenchmark
             KeepResults = true,
             BeforeMeasured = _ =>
             {
-                (cpuBefore, postgresBefore) = (suite.CpuTimes(), postgres.CpuTime());
+                cpuBefore = suite.CpuTimes().With(postgres.CpuTimes());
                 return Task.CompletedTask;
             },
             AfterMeasured = _ =>
             {
-                (cpuAfter, postgresAfter) = (suite.CpuTimes(), postgres.CpuTime());
+                cpuAfter = suite.CpuTimes().With(postgres.CpuTimes());
                 return Task.CompletedTask;
             },
         }, log, cancellationToken);
@@ -97,9 +96,17 @@ internal static class OverheadBenchmark
             PoolOrders = 20,
             KeepResults = false,
         }, log, cancellationToken);
-        TimeSpan Used(Func<string, bool> component) =>
-            cpuAfter.Where(c => component(c.Key)).Aggregate(TimeSpan.Zero, (sum, c) => sum + c.Value - cpuBefore.GetValueOrDefault(c.Key));
-        return new Phase(suite.Name, round, fixedRate, capacity, Used(c => c != "dashboard"), Used(c => c == "dashboard"), postgresAfter - postgresBefore);
+        var used = ProcessCpu.Used(cpuBefore, cpuAfter);
+        TimeSpan Used(Func<string, bool> component) => used.Where(c => component(c.Key)).Aggregate(TimeSpan.Zero, (sum, c) => sum + c.Value);
+        return new Phase(suite.Name, round, fixedRate, capacity, Used(c => c is not ("dashboard" or "postgres")), Used(c => c == "dashboard"), Used(c => c == "postgres"));
+    }
+
+    /// <summary>Errors over both phases with their kinds, "17 (HTTP 503 12, timeout 5)", so a bad round says what failed.</summary>
+    internal static string ErrorText(IEnumerable<ScenarioStats> scenarios)
+    {
+        var kinds = scenarios.SelectMany(s => s.ErrorOutcomes).GroupBy(o => o.Key, o => o.Value).Select(g => (Kind: g.Key, Count: g.Sum())).OrderByDescending(k => k.Count).ToList();
+        var total = Report.Number(kinds.Sum(k => k.Count));
+        return kinds.Count == 0 ? total : $"{total} ({string.Join(", ", kinds.Select(k => $"{k.Kind} {Report.Number(k.Count)}"))})";
     }
 
     /// <summary>The report: every phase, then each variant pooled over its rounds, and the ratios against the targets.</summary>
@@ -115,7 +122,7 @@ internal static class OverheadBenchmark
         {
             var checkout = p.Fixed[Scenario.Checkout]!;
             table.Row(Report.Number(p.Round), p.Variant, Report.Number(p.Fixed.Throughput, "N1"), Report.Ms(checkout.Latency.P50), Report.Ms(checkout.Latency.P99),
-                Report.Number(p.Fixed.Scenarios.Sum(s => s.Errors) + p.Capacity.Scenarios.Sum(s => s.Errors)), Report.Number(p.Capacity.Throughput, "N1"),
+                ErrorText([.. p.Fixed.Scenarios, .. p.Capacity.Scenarios]), Report.Number(p.Capacity.Throughput, "N1"),
                 Report.Ms(p.SuiteCpu.TotalMilliseconds / p.Fixed.Requests), Report.Ms(p.DashboardCpu.TotalMilliseconds / p.Fixed.Requests), Report.Ms(p.PostgresCpu.TotalMilliseconds / p.Fixed.Requests));
         }
 

@@ -178,9 +178,9 @@ internal static class RateAtSloBenchmark
     /// <summary>CPU time of every process involved (suite components, PostgreSQL, this generator) between two points.</summary>
     private sealed class CpuWindow(SuiteProcess suite, BenchPostgres postgres)
     {
-        private Dictionary<string, TimeSpan> _start = [];
+        private CpuSnapshot _start = [];
 
-        public Dictionary<string, TimeSpan> Used { get; } = [];
+        public Dictionary<string, TimeSpan> Used { get; private set; } = [];
 
         public Task StartAsync(CancellationToken cancellationToken)
         {
@@ -190,20 +190,11 @@ internal static class RateAtSloBenchmark
 
         public Task StopAsync(CancellationToken cancellationToken)
         {
-            foreach (var (component, total) in Snapshot())
-            {
-                Used[component] = total - _start.GetValueOrDefault(component);
-            }
-
+            Used = ProcessCpu.Used(_start, Snapshot());
             return Task.CompletedTask;
         }
 
-        private Dictionary<string, TimeSpan> Snapshot()
-        {
-            var times = suite.CpuTimes();
-            times["postgres"] = postgres.CpuTime();
-            times["load generator"] = System.Diagnostics.Process.GetCurrentProcess().TotalProcessorTime;
-            return times;
-        }
+        private CpuSnapshot Snapshot() =>
+            suite.CpuTimes().With(postgres.CpuTimes()).With(ProcessCpu.Snapshot([Environment.ProcessId], _ => "load generator"));
     }
 }

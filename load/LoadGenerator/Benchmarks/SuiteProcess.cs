@@ -103,19 +103,12 @@ internal sealed partial class SuiteProcess : IAsyncDisposable
         }
     }
 
-    /// <summary>CPU time used so far by each component: the services and the dashboard by name, and the AppHost with its helpers.</summary>
-    public Dictionary<string, TimeSpan> CpuTimes()
+    /// <summary>CPU time used so far by each process, labelled by component: the services and the dashboard by name, the AppHost with its helpers as apphost.</summary>
+    public CpuSnapshot CpuTimes() => ProcessCpu.Snapshot([_process.Id, .. ProcessTree.DescendantsOf(_process.Id)], pid =>
     {
-        var times = new Dictionary<string, TimeSpan>();
-        foreach (var pid in (int[])[_process.Id, .. ProcessTree.DescendantsOf(_process.Id)])
-        {
-            var match = AssemblyName().Match(ProcessTree.CommandLine(pid));
-            var component = match.Success && match.Groups[1].Value != "AppHost" ? match.Groups[1].Value.ToLowerInvariant() : "apphost";
-            times[component] = times.GetValueOrDefault(component) + (ProcessTree.CpuTime(pid) ?? TimeSpan.Zero);
-        }
-
-        return times;
-    }
+        var match = AssemblyName().Match(ProcessTree.CommandLine(pid));
+        return match.Success && match.Groups[1].Value != "AppHost" ? match.Groups[1].Value.ToLowerInvariant() : "apphost";
+    });
 
     public async ValueTask DisposeAsync()
     {

@@ -83,7 +83,10 @@ internal sealed record ScenarioStats(string Scenario, LatencySummary Latency, La
 {
     public int Requests => Latency.Count;
 
-    public int Errors => Outcomes.Where(o => !IsSuccess(o.Key)).Sum(o => o.Value);
+    /// <summary>The answers that were not a 2xx, by kind (an HTTP status, a timeout, a connection failure).</summary>
+    public IEnumerable<KeyValuePair<string, int>> ErrorOutcomes => Outcomes.Where(o => !IsSuccess(o.Key));
+
+    public int Errors => ErrorOutcomes.Sum(o => o.Value);
 
     public int ServerErrors => Outcomes.Where(o => !IsSuccess(o.Key) && !o.Key.StartsWith("HTTP 4", StringComparison.Ordinal)).Sum(o => o.Value);
 

@@ -22,7 +22,7 @@ internal static class RunReport
         var errors = report.Add("Errors by kind", "scenario", "kind", "count");
         foreach (var s in run.Scenarios)
         {
-            foreach (var (kind, count) in s.Outcomes.Where(o => !(o.Key.Length == 3 && o.Key[0] == '2')).OrderByDescending(o => o.Value))
+            foreach (var (kind, count) in s.ErrorOutcomes.OrderByDescending(o => o.Value))
             {
                 errors.Row(s.Scenario, kind, Report.Number(count));
             }
