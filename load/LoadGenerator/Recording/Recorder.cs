@@ -88,7 +88,7 @@ internal sealed record ScenarioStats(string Scenario, LatencySummary Latency, La
 
     public int Errors => ErrorOutcomes.Sum(o => o.Value);
 
-    public int ServerErrors => Outcomes.Where(o => !IsSuccess(o.Key) && !o.Key.StartsWith("HTTP 4", StringComparison.Ordinal)).Sum(o => o.Value);
+    public int ServerErrors => ErrorOutcomes.Where(o => !o.Key.StartsWith("HTTP 4", StringComparison.Ordinal)).Sum(o => o.Value);
 
     private static bool IsSuccess(string outcome) => outcome.Length == 3 && outcome[0] == '2';
 }
