@@ -113,10 +113,14 @@ internal sealed class PostgresResource : Resource
     /// <summary><paramref name="connectionString"/> with Maximum Pool Size <see cref="ServicePoolSize"/>, unless it sets one.</summary>
     internal static string WithPoolLimit(string connectionString)
     {
-        var given = new NpgsqlConnectionStringBuilder(connectionString); // accepts the synonyms (MaxPoolSize, ...) and writes the canonical key
-        return new DbConnectionStringBuilder { ConnectionString = given.ConnectionString }.ContainsKey("Maximum Pool Size")
-            ? connectionString
-            : new NpgsqlConnectionStringBuilder(connectionString) { MaxPoolSize = ServicePoolSize }.ConnectionString;
+        var builder = new NpgsqlConnectionStringBuilder(connectionString); // accepts the synonyms (MaxPoolSize, ...) and writes the canonical key
+        if (new DbConnectionStringBuilder { ConnectionString = builder.ConnectionString }.ContainsKey("Maximum Pool Size"))
+        {
+            return connectionString;
+        }
+
+        builder.MaxPoolSize = ServicePoolSize;
+        return builder.ConnectionString;
     }
 
     private static string Redact(string connectionString)
