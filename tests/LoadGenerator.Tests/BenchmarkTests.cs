@@ -174,21 +174,38 @@ public sealed class ProcessCpuTests
     }
 
     [Fact]
-    public async Task A_reading_from_proc_sees_the_CPU_a_busy_child_used()
+    public async Task A_reading_from_proc_matches_the_CPU_time_the_child_reports_for_itself()
     {
-        using var child = System.Diagnostics.Process.Start("sh", ["-c", "i=0; while [ $i -lt 300000 ]; do i=$((i+1)); done; sleep 30"]);
+        // A fixed amount of work, then the shell's own account of its CPU time ("times"), then idle. The test waits
+        // for that report instead of for a time span, so a loaded machine only makes it slower, never wrong.
+        var start = new System.Diagnostics.ProcessStartInfo("sh", ["-c", "i=0; while [ $i -lt 200000 ]; do i=$((i+1)); done; times; exec sleep 60"])
+        {
+            RedirectStandardOutput = true,
+        };
+        using var child = System.Diagnostics.Process.Start(start)!;
         try
         {
-            var start = ProcessCpu.Snapshot([child.Id], _ => "child");
-            await Task.Delay(TimeSpan.FromSeconds(1));
-            var used = ProcessCpu.Used(start, ProcessCpu.Snapshot([child.Id], _ => "child"));
+            using var deadline = new CancellationTokenSource(TimeSpan.FromMinutes(2));
+            var own = await child.StandardOutput.ReadLineAsync(deadline.Token) ?? throw new InvalidOperationException("the child ended without its report");
+            var used = ProcessCpu.Used([], ProcessCpu.Snapshot([child.Id], _ => "child"))["child"];
 
-            Assert.True(used["child"] > TimeSpan.FromMilliseconds(100), $"{used["child"]}");
+            // "0m0.250000s 0m0.010000s": user and system time of the shell itself.
+            var reported = own.Split(' ').Select(ShellTime).Aggregate(TimeSpan.Zero, (a, b) => a + b);
+            Assert.True(reported > TimeSpan.Zero, own);
+            // /proc counts in clock ticks (10 ms) and the exec'd sleep adds almost nothing.
+            Assert.InRange(used, reported - TimeSpan.FromMilliseconds(20), reported + TimeSpan.FromMilliseconds(50));
         }
         finally
         {
             child.Kill(entireProcessTree: true);
         }
+    }
+
+    private static TimeSpan ShellTime(string text)
+    {
+        var minutes = text.IndexOf('m', StringComparison.Ordinal);
+        return TimeSpan.FromMinutes(int.Parse(text[..minutes], System.Globalization.CultureInfo.InvariantCulture))
+            + TimeSpan.FromSeconds(double.Parse(text[(minutes + 1)..].TrimEnd('s'), System.Globalization.CultureInfo.InvariantCulture));
     }
 }
 
