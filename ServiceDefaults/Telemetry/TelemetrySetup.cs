@@ -37,7 +37,7 @@ internal static class TelemetrySetup
 
         builder.Services.AddTransient<Microsoft.AspNetCore.Hosting.IStartupFilter, HttpServerSpanStartupFilter>();
 
-        var otel = new HostedOpenTelemetryBuilder(builder.Services);
+        var otel = builder.Services.AddOpenTelemetry();
         otel.ConfigureResource(resource => ConfigureResource(resource, builder.Environment))
             .WithTracing(tracing => tracing
                 .AddSource(TelemetrySources.AspNetCore, TelemetrySources.HttpClient, TelemetrySources.Npgsql, TelemetrySources.SuiteWildcard)
@@ -51,8 +51,8 @@ internal static class TelemetrySetup
                     TelemetrySources.HttpClientMeter,
                     TelemetrySources.NpgsqlMeter,
                     TelemetrySources.EntityFrameworkCoreMeter,
-                    TelemetrySources.RuntimeMeter,
                     TelemetrySources.SuiteWildcard)
+                .AddRuntimeInstrumentation()
                 .AddView(DurationHistogramView)
                 .SetExemplarFilter(ExemplarFilterType.TraceBased)
                 .AddPrometheusExporter())

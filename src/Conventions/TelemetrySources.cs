@@ -27,7 +27,6 @@ public static class TelemetrySources
     public const string HttpClientMeter = "System.Net.Http";
     public const string NpgsqlMeter = "Npgsql";
     public const string EntityFrameworkCoreMeter = "Microsoft.EntityFrameworkCore";
-    public const string RuntimeMeter = "System.Runtime";
 
     /// <summary>The source and meter name a service uses for its own telemetry, e.g. <c>Shop.Orders</c> for <c>orders</c>.</summary>
     public static string ForService(string serviceName) =>
