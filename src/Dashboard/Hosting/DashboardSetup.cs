@@ -7,7 +7,6 @@ using Shop.Dashboard.Query;
 using Shop.Dashboard.Sampling;
 using Shop.Dashboard.Store;
 using Shop.Dashboard.Ui;
-using Shop.Grpc;
 
 namespace Shop.Dashboard.Hosting;
 
@@ -45,6 +44,7 @@ internal static partial class DashboardSetup
         // The dashboard keeps its own telemetry out of itself: console logs only, and quiet per-request logging.
         builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
         builder.Logging.AddFilter("System.Net.Http.HttpClient", LogLevel.Warning);
+        builder.Logging.AddFilter("Grpc", LogLevel.Warning);
 
         var services = builder.Services;
         services.Configure<DashboardOptions>(section);
@@ -59,14 +59,12 @@ internal static partial class DashboardSetup
         services.AddSingleton<IngestGate>();
         services.AddSingleton<ApiKeyCheck>();
         services.AddHttpClient(nameof(HttpForwardTransport));
-        services.AddGrpcServer(grpc => grpc.MaxReceiveMessageSize = options.MaxRequestBodyBytes);
+        services.AddOtlpGrpc(options);
         if (options.Forward.Protocol == ForwardProtocols.Grpc && Uri.TryCreate(options.Forward.Endpoint, UriKind.Absolute, out var upstream))
         {
-            services.AddGrpcClient<GrpcForwardTransport>(GrpcForwardTransport.ClientName, client =>
-            {
-                client.Address = upstream;
-                client.PropagateCallContext = false;
-            });
+            // One channel for the process's life (it pools the HTTP/2 connection); the container disposes it at shutdown.
+            services.AddSingleton(_ => GrpcForwardTransport.CreateChannel(upstream));
+            services.AddSingleton<GrpcForwardTransport>();
         }
 
         services.AddSingleton<ForwardTransportFactory>();

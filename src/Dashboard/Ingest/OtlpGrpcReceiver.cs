@@ -1,7 +1,6 @@
-using Google.Protobuf;
+using Grpc.Core;
 using Microsoft.Extensions.Options;
 using Shop.Dashboard.Hosting;
-using Shop.Grpc;
 using Shop.Otlp.Collector.Logs.V1;
 using Shop.Otlp.Collector.Metrics.V1;
 using Shop.Otlp.Collector.Trace.V1;
@@ -10,36 +9,59 @@ namespace Shop.Dashboard.Ingest;
 
 /// <summary>
 /// OTLP/gRPC: the three collector services (TraceService, LogsService, MetricsService /Export) on
-/// src/Grpc, over cleartext HTTP/2. A wrong <c>x-otlp-api-key</c> is UNAUTHENTICATED, too many requests
-/// in progress UNAVAILABLE (retryable), invalid ids a partial success. Framing and decoding errors are
-/// src/Grpc's: RESOURCE_EXHAUSTED over the size limit, INTERNAL for an undecodable message (as grpc-go,
-/// and so the OpenTelemetry Collector, answers).
+/// Grpc.AspNetCore, over the cleartext HTTP/2 listener. A wrong <c>x-otlp-api-key</c> is UNAUTHENTICATED,
+/// too many requests in progress UNAVAILABLE (retryable), invalid ids a partial success. Framing and
+/// decoding errors are Grpc.AspNetCore's: RESOURCE_EXHAUSTED over the size limit
+/// (<c>MaxReceiveMessageSize</c> = Dashboard:MaxRequestBodyBytes), and its status for an undecodable message.
 /// </summary>
 internal static class OtlpGrpcReceiver
 {
-    public static void MapOtlpGrpc(this IEndpointRouteBuilder endpoints)
+    public static void AddOtlpGrpc(this IServiceCollection services, DashboardOptions options)
     {
-        var grpc = endpoints.MapGroup("").WithMetadata(ListenerRole.OtlpGrpc);
-        grpc.MapGrpcService(TraceServiceReflection.Descriptor.Services[0])
-            .Unary<OtlpIngest, ExportTraceServiceRequest, ExportTraceServiceResponse>("Export", (ingest, request, context) => Receive(context, () => ingest.Accept(request)));
-        grpc.MapGrpcService(LogsServiceReflection.Descriptor.Services[0])
-            .Unary<OtlpIngest, ExportLogsServiceRequest, ExportLogsServiceResponse>("Export", (ingest, request, context) => Receive(context, () => ingest.Accept(request)));
-        grpc.MapGrpcService(MetricsServiceReflection.Descriptor.Services[0])
-            .Unary<OtlpIngest, ExportMetricsServiceRequest, ExportMetricsServiceResponse>("Export", (ingest, request, context) => Receive(context, () => ingest.Accept(request)));
+        services.AddGrpc(grpc => grpc.MaxReceiveMessageSize = options.MaxRequestBodyBytes);
+        services.AddSingleton<OtlpGrpcCalls>();
     }
 
-    private static async Task<TResponse> Receive<TResponse>(ServerCallContext context, Func<TResponse> accept)
-        where TResponse : IMessage<TResponse>
+    public static void MapOtlpGrpc(this IEndpointRouteBuilder endpoints)
     {
-        var services = context.GetHttpContext().RequestServices;
-        var counters = services.GetRequiredService<IngestCounters>();
-        if (!services.GetRequiredService<ApiKeyCheck>().OtlpAllowed(context.RequestHeaders.GetValue(ApiKeyCheck.OtlpHeader)))
+        // The group's metadata marks every endpoint (unimplemented-method fallbacks too) as the gRPC
+        // listener's, so DashboardSecurity answers 404 for them on the query and OTLP/HTTP ports.
+        var grpc = endpoints.MapGroup("").WithMetadata(ListenerRole.OtlpGrpc);
+        grpc.MapGrpcService<OtlpTraceService>();
+        grpc.MapGrpcService<OtlpLogsService>();
+        grpc.MapGrpcService<OtlpMetricsService>();
+    }
+}
+
+internal sealed class OtlpTraceService(OtlpIngest ingest, OtlpGrpcCalls calls) : TraceService.TraceServiceBase
+{
+    public override Task<ExportTraceServiceResponse> Export(ExportTraceServiceRequest request, ServerCallContext context) =>
+        calls.ReceiveAsync(context, () => ingest.Accept(request));
+}
+
+internal sealed class OtlpLogsService(OtlpIngest ingest, OtlpGrpcCalls calls) : LogsService.LogsServiceBase
+{
+    public override Task<ExportLogsServiceResponse> Export(ExportLogsServiceRequest request, ServerCallContext context) =>
+        calls.ReceiveAsync(context, () => ingest.Accept(request));
+}
+
+internal sealed class OtlpMetricsService(OtlpIngest ingest, OtlpGrpcCalls calls) : MetricsService.MetricsServiceBase
+{
+    public override Task<ExportMetricsServiceResponse> Export(ExportMetricsServiceRequest request, ServerCallContext context) =>
+        calls.ReceiveAsync(context, () => ingest.Accept(request));
+}
+
+/// <summary>What every Export call does around the ingest: the API key, then a slot of the ingest gate.</summary>
+internal sealed class OtlpGrpcCalls(ApiKeyCheck apiKey, IngestGate gate, IngestCounters counters)
+{
+    public async Task<TResponse> ReceiveAsync<TResponse>(ServerCallContext context, Func<TResponse> accept)
+    {
+        if (!apiKey.OtlpAllowed(context.RequestHeaders.GetValue(ApiKeyCheck.OtlpHeader)))
         {
             counters.Unauthorized();
             throw new RpcException(new Status(StatusCode.Unauthenticated, $"Missing or wrong {ApiKeyCheck.OtlpHeader} metadata."));
         }
 
-        var gate = services.GetRequiredService<IngestGate>();
         if (!await gate.EnterAsync(context.CancellationToken))
         {
             counters.Busy();
@@ -58,10 +80,11 @@ internal static class OtlpGrpcReceiver
 }
 
 /// <summary>
-/// gzip message compression for the OTLP/gRPC receiver, which src/Grpc does not do: a request with
-/// <c>grpc-encoding: gzip</c> and a compressed message is handed on as an uncompressed one (bounded by
-/// the message size limit, so a gzip bomb ends RESOURCE_EXHAUSTED). Undecodable gzip is passed on
-/// still marked compressed, which src/Grpc answers INTERNAL, as the gRPC spec asks.
+/// gzip message compression for the OTLP/gRPC receiver, inflated before Grpc.AspNetCore sees it so that
+/// inflating stops at our limit whatever the package does, and gzip exports are counted. A request with <c>grpc-encoding: gzip</c> and a compressed message is handed on as an
+/// uncompressed one, inflated no further than the message size limit (a gzip bomb ends RESOURCE_EXHAUSTED),
+/// and counted. Undecodable gzip is passed on still marked compressed but without <c>grpc-encoding</c>,
+/// which Grpc.AspNetCore answers INTERNAL, as the gRPC spec asks.
 /// </summary>
 internal static class GrpcGzipRequests
 {
@@ -120,7 +143,7 @@ internal static class GrpcGzipRequests
         frame.Length >= FrameHeader && frame[0] == 1
         && (long)frame.Length == FrameHeader + System.Buffers.Binary.BinaryPrimitives.ReadUInt32BigEndian(frame[1..]);
 
-    /// <summary>A frame header announcing one byte more than the limit: src/Grpc answers RESOURCE_EXHAUSTED without reading on.</summary>
+    /// <summary>A frame header announcing one byte more than the limit: Grpc.AspNetCore answers RESOURCE_EXHAUSTED without reading on.</summary>
     private static byte[] TooLarge(int limit)
     {
         var header = new byte[FrameHeader];
