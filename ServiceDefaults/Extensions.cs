@@ -25,6 +25,7 @@ public static class ServiceDefaultsExtensions
         builder.AddShopTelemetry(options);
         builder.AddCorrelatedConsoleLogging();
         builder.Services.AddShopProblemDetails();
+        builder.Services.AddServiceDiscovery();
         builder.Services.AddHealthChecks()
             .AddCheck("self", () => HealthCheckResult.Healthy(), [LiveTag]);
         return builder;

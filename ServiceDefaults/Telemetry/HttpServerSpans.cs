@@ -23,7 +23,7 @@ internal sealed class HttpServerSpanStartupFilter : IStartupFilter
 /// ASP.NET Core 10 starts a server activity for each request but sets no semantic-convention tags
 /// on it. This middleware, outermost in the pipeline, names it <c>{method} {route}</c> and adds the
 /// HTTP attributes once the response status is final. Health and metrics requests are not recorded.
-/// gRPC requests are named by src/Grpc (they carry rpc.system), so only their HTTP attributes are added here.
+/// gRPC requests are named by Grpc/GrpcServerTelemetry (they carry rpc.system.name), so only their HTTP attributes are added here.
 /// </summary>
 internal sealed class HttpServerSpanMiddleware(RequestDelegate next)
 {
@@ -101,7 +101,7 @@ internal sealed class HttpServerSpanMiddleware(RequestDelegate next)
             ExceptionTelemetry.Record(activity, unhandled);
         }
 
-        if (activity.GetTagItem(TelemetryAttributes.RpcSystem) is not null)
+        if (activity.GetTagItem(TelemetryAttributes.RpcSystemName) is not null)
         {
             return;
         }

@@ -41,6 +41,8 @@ internal static class TelemetrySetup
         otel.ConfigureResource(resource => ConfigureResource(resource, builder.Environment))
             .WithTracing(tracing => tracing
                 .AddSource(TelemetrySources.AspNetCore, TelemetrySources.HttpClient, TelemetrySources.Npgsql, TelemetrySources.SuiteWildcard)
+                // One client span per gRPC call, not a second HTTP span under it.
+                .AddGrpcClientInstrumentation(grpc => grpc.SuppressDownstreamInstrumentation = true)
                 .SetSampler(settings.Sampler)
                 .AddProcessor(new BaggageTagsProcessor()))
             .WithMetrics(metrics => metrics

@@ -113,8 +113,8 @@ internal sealed class CheckoutTraces(int seed)
 
     private static KeyValue[] Rpc(string service, string method) =>
     [
-        Str(TelemetryAttributes.RpcSystem, "grpc"), Str(TelemetryAttributes.RpcService, service), Str(TelemetryAttributes.RpcMethod, method),
-        Int(TelemetryAttributes.RpcGrpcStatusCode, 0), Str(TelemetryAttributes.ServerAddress, "localhost"), Int(TelemetryAttributes.ServerPort, 8081),
+        Str(TelemetryAttributes.RpcSystemName, "grpc"), Str(TelemetryAttributes.RpcMethod, $"{service}/{method}"),
+        Str(TelemetryAttributes.RpcResponseStatusCode, "OK"), Str(TelemetryAttributes.ServerAddress, "localhost"), Int(TelemetryAttributes.ServerPort, 8081),
     ];
 
     private static KeyValue[] Db(string query) =>

@@ -42,7 +42,7 @@ public static class RuleGenerator
     }
 
     /// <summary>gRPC codes that are the server's fault (OpenTelemetry semconv for gRPC server spans).</summary>
-    public const string GrpcServerErrorCodes = "2|4|12|13|14|15";
+    public const string GrpcServerErrorCodes = "UNKNOWN|DEADLINE_EXCEEDED|UNIMPLEMENTED|INTERNAL|UNAVAILABLE|DATA_LOSS";
 
     public static string RecordName(string window) => "slo:sli_error:ratio_rate" + window;
 
@@ -124,7 +124,7 @@ public static class RuleGenerator
         }
 
         var badMatcher = indicator.IsGrpc
-            ? $"rpc_grpc_status_code=~\"{GrpcServerErrorCodes}\""
+            ? $"rpc_response_status_code=~\"{GrpcServerErrorCodes}\""
             : "http_response_status_code=~\"5..\"";
 
         // No bad series at all (no error yet) is a ratio of 0, not a missing one.

@@ -14,11 +14,14 @@ public static class TelemetryAttributes
     public const string NetworkProtocolVersion = "network.protocol.version";
     public const string ErrorType = "error.type";
 
-    // RPC (what the official .NET gRPC instrumentation emits)
-    public const string RpcSystem = "rpc.system";
-    public const string RpcService = "rpc.service";
+    // RPC (semconv rpc.*, as OpenTelemetry.Instrumentation.GrpcNetClient emits them on the client spans)
+    public const string RpcSystemName = "rpc.system.name";
+
+    /// <summary>The fully qualified method, <c>{package.Service}/{Method}</c>, or <c>_OTHER</c> for one the server does not serve.</summary>
     public const string RpcMethod = "rpc.method";
-    public const string RpcGrpcStatusCode = "rpc.grpc.status_code";
+
+    /// <summary>The status code's name, e.g. <c>OK</c>, <c>UNAVAILABLE</c> (<see cref="RpcStatusCodes"/>).</summary>
+    public const string RpcResponseStatusCode = "rpc.response.status_code";
 
     // Exceptions (span events)
     public const string ExceptionEventName = "exception";

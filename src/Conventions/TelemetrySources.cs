@@ -9,7 +9,7 @@ public static class TelemetrySources
     /// <summary>Wildcard that subscribes to every source and meter of the suite.</summary>
     public const string SuiteWildcard = "Shop.*";
 
-    /// <summary>src/Grpc: RPC client spans, RPC call-duration histograms.</summary>
+    /// <summary>ServiceDefaults/Grpc: the RPC call-duration histograms (rpc.server.call.duration, rpc.client.call.duration).</summary>
     public const string Grpc = "Shop.Grpc";
 
     /// <summary>src/Data: the startup span that groups a service's migration statements.</summary>

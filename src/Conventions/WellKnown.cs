@@ -30,3 +30,26 @@ public static class ShopHeaders
     public const string IdempotencyReplayed = "Idempotency-Replayed";
     public const string TenantId = "X-Tenant-Id";
 }
+
+/// <summary>gRPC status codes as the semantic conventions write them in <c>rpc.response.status_code</c>.</summary>
+public static class RpcStatusCodes
+{
+    public const string GrpcSystem = "grpc";
+
+    /// <summary>rpc.method for a method the server does not serve: the path is caller input, so it never becomes a label.</summary>
+    public const string OtherMethod = "_OTHER";
+
+    private static readonly string[] Names =
+    [
+        "OK", "CANCELLED", "UNKNOWN", "INVALID_ARGUMENT", "DEADLINE_EXCEEDED", "NOT_FOUND", "ALREADY_EXISTS",
+        "PERMISSION_DENIED", "RESOURCE_EXHAUSTED", "FAILED_PRECONDITION", "ABORTED", "OUT_OF_RANGE",
+        "UNIMPLEMENTED", "INTERNAL", "UNAVAILABLE", "DATA_LOSS", "UNAUTHENTICATED",
+    ];
+
+    /// <summary>The codes that are the server's fault (semconv gRPC server spans); the others are the caller's.</summary>
+    public static readonly IReadOnlySet<string> ServerErrors =
+        new HashSet<string>(["UNKNOWN", "DEADLINE_EXCEEDED", "UNIMPLEMENTED", "INTERNAL", "UNAVAILABLE", "DATA_LOSS"], StringComparer.Ordinal);
+
+    /// <summary>The name of code <paramref name="code"/> (0 to 16); a code outside the 17 reads as UNKNOWN, as gRPC reads it.</summary>
+    public static string Name(int code) => code >= 0 && code < Names.Length ? Names[code] : "UNKNOWN";
+}

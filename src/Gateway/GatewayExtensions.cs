@@ -3,7 +3,7 @@ using Shop.Gateway.Dependencies;
 using Shop.Gateway.Orders;
 using Shop.Gateway.Tenancy;
 using Shop.Gateway.Users;
-using Shop.Grpc;
+using Shop.Contracts.Users.V1;
 
 namespace Microsoft.Extensions.Hosting;
 
@@ -17,8 +17,9 @@ public static class GatewayExtensions
         builder.Services.AddSingleton<DependencyPipelines>();
         builder.Services.AddSingleton<GatewayMetrics>();
 
-        // Users over gRPC: address from Services:users:grpc:0 (Services__users__grpc__0).
-        builder.Services.AddGrpcClient<UsersClient>(UsersClient.ServiceName);
+        // Users over gRPC at http://_grpc.users, resolved from Services:users:grpc:0 (Services__users__grpc__0).
+        builder.Services.AddServiceGrpcClient<UsersService.UsersServiceClient>(UsersClient.ServiceName);
+        builder.Services.AddTransient<UsersClient>();
 
         // Orders over HTTP: address from Services:orders:http:0 (Services__orders__http__0).
         builder.Services.AddHttpClient<OrdersClient>(client =>

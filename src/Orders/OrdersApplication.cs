@@ -1,5 +1,5 @@
 using Shop.Data;
-using Shop.Grpc;
+using Shop.Contracts.Payments.V1;
 using Shop.Orders;
 using Shop.Orders.Checkout;
 using Shop.Orders.Ordering;
@@ -20,7 +20,7 @@ public static class OrdersApplication
         builder.Services.AddOptions<OrdersOptions>().BindConfiguration(OrdersOptions.Section)
             .Validate(o => o.Payments.MaxAttempts >= 1, $"{OrdersOptions.Section}:Payments:MaxAttempts must be at least 1.")
             .ValidateOnStart();
-        builder.Services.AddGrpcClient<PaymentsClient>("payments");
+        builder.Services.AddServiceGrpcClient<PaymentsService.PaymentsServiceClient>("payments");
         builder.Services.AddSingleton<PaymentCharger>();
         builder.Services.AddScoped<OrderCompletion>();
         builder.Services.AddScoped<CheckoutHandler>();

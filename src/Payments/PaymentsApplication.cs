@@ -1,9 +1,8 @@
 using Shop.Data;
-using Shop.Grpc;
+using Grpc.Core;
 using Shop.Payments.Charging;
 using Shop.Payments.Faults;
 using Shop.Payments.Storage;
-using V1 = Shop.Contracts.Payments.V1;
 
 namespace Microsoft.Extensions.Hosting;
 
@@ -26,18 +25,14 @@ public static class PaymentsApplication
 
         builder.Services.AddSingleton(new FaultInjector(faults));
         // A database that cannot be reached is a transient failure for callers (UNAVAILABLE: retry), not a bug (INTERNAL).
-        builder.Services.AddGrpcServer(grpc => grpc.ExceptionStatus = e =>
-            DatabaseErrors.IsTransient(e) ? new Status(StatusCode.Unavailable, DatabaseErrors.UnavailableMessage) : null);
-        builder.Services.AddScoped<PaymentsApi>();
+        builder.AddGrpcServer(e => DatabaseErrors.IsTransient(e) ? new Status(StatusCode.Unavailable, DatabaseErrors.UnavailableMessage) : null);
         return builder;
     }
 
     /// <summary>Maps shop.payments.v1.PaymentsService (on the Protocols=Http2 endpoint) and GET/PUT /admin/faults.</summary>
     public static WebApplication MapPayments(this WebApplication app)
     {
-        app.MapGrpcService(V1.PaymentsReflection.Descriptor.Services[0])
-            .Unary<PaymentsApi, V1.ChargeRequest, V1.ChargeResponse>("Charge", (api, request, context) => api.ChargeAsync(request, context))
-            .Unary<PaymentsApi, V1.GetPaymentRequest, V1.Payment>("GetPayment", (api, request, context) => api.GetAsync(request, context));
+        app.MapGrpcServer<PaymentsApi>();
         app.MapFaultsAdmin();
         return app;
     }

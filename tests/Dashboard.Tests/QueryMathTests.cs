@@ -139,6 +139,35 @@ public sealed class QueryMathTests
         Assert.Equal(15, route.Requests);
     }
 
+    [Fact]
+    public void Grpc_calls_are_one_route_per_method_and_only_server_fault_codes_are_errors()
+    {
+        var store = new MetricStore(100, TimeSpan.FromHours(1));
+        var minute = 60_000_000_000L;
+        var now = 100 * minute;
+        foreach (var (code, count) in new[] { ("OK", 10UL), ("NOT_FOUND", 6UL), ("UNAVAILABLE", 4UL) })
+        {
+            StoredAttribute[] attributes =
+            [
+                StoredAttribute.String("rpc.system.name", "grpc"),
+                StoredAttribute.String("rpc.method", "shop.users.v1.UsersService/GetUser"),
+                StoredAttribute.String("rpc.response.status_code", code),
+            ];
+            foreach (var (time, total) in new[] { (now - (10 * minute), 0UL), (now, count) })
+            {
+                store.Add("users", "rpc.server.call.duration", "", "s", InstrumentType.Histogram, false, true, attributes,
+                    new MetricPoint(0, time, 0, total, 0, [0.1, 0.5, 1], [total, 0, 0, 0]));
+            }
+        }
+
+        var route = Assert.Single(ServiceMetrics.Compute(store, now, TimeSpan.FromMinutes(15)));
+
+        Assert.Equal(("rpc", "shop.users.v1.UsersService/GetUser"), (route.Kind, route.Route));
+        Assert.Equal(20, route.Requests);
+        // NOT_FOUND is the caller's problem; UNAVAILABLE is the server's.
+        Assert.Equal(0.2, route.ErrorRatio, 9);
+    }
+
     private static void Add(MetricStore store, string service, long start, long time, ulong count, ulong[] buckets, bool error = false, bool cumulative = true)
     {
         StoredAttribute[] attributes =

@@ -46,14 +46,15 @@ public sealed class CheckoutTraceTests(SuiteFixture fixture)
         var toOrders = trace.Single(ShopSuite.Gateway, Kind.Client, "POST");
         Assert.Equal(gateway.SpanId, getUserClient.ParentSpanId);
         Assert.Equal(gateway.SpanId, toOrders.ParentSpanId);
-        Assert.Equal("grpc", getUserClient[TelemetryAttributes.RpcSystem]);
+        Assert.Equal("grpc", getUserClient[TelemetryAttributes.RpcSystemName]);
+        Assert.Equal(GetUser, getUserClient[TelemetryAttributes.RpcMethod]);
         Assert.Equal(orderId, gateway[TelemetryAttributes.OrderId]);
 
         // Users: the gRPC server span under the gateway's client span, with its database spans beneath.
         var users = trace.Single(ShopSuite.Users, Kind.Server, GetUser);
         Assert.Equal(getUserClient.SpanId, users.ParentSpanId);
-        Assert.Equal("shop.users.v1.UsersService", users[TelemetryAttributes.RpcService]);
-        Assert.Equal(0L, users[TelemetryAttributes.RpcGrpcStatusCode]);
+        Assert.Equal(GetUser, users[TelemetryAttributes.RpcMethod]);
+        Assert.Equal("OK", users[TelemetryAttributes.RpcResponseStatusCode]);
         Assert.NotEmpty(trace.DatabaseSpansUnder(users));
 
         // Orders: the HTTP server span under the gateway's HTTP client span; the charge to payments; its database spans.

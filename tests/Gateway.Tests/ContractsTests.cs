@@ -2,7 +2,7 @@ using Polly.CircuitBreaker;
 using Shop.Contracts;
 using Shop.Gateway.Dependencies;
 using Shop.Gateway.Users;
-using Shop.Grpc;
+using Grpc.Core;
 
 namespace Shop.Gateway.Tests;
 

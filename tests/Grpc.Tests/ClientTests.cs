@@ -1,264 +1,206 @@
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.Configuration;
+using System.Net;
+using System.Net.Sockets;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using Shop.Grpc.Tests.Infrastructure;
 using Shop.Grpc.Tests.Interop;
-using Shop.Hosting;
+using InteropService = Shop.Grpc.Tests.Infrastructure.InteropService;
 
 namespace Shop.Grpc.Tests;
 
-/// <summary>Our client against our server: statuses, metadata, deadlines, transport failures, configuration.</summary>
-public sealed class ClientTests
+/// <summary>
+/// What AddServiceGrpcClient adds to Grpc.Net.ClientFactory: the address from service discovery, and the deadline and
+/// cancellation of the call being served carried to the calls it makes.
+/// </summary>
+public sealed class ClientTests : IAsyncLifetime
 {
-    public static TheoryData<StatusCode> ErrorCodes => new(Enum.GetValues<StatusCode>().Where(c => c != StatusCode.OK));
+    private readonly List<IAsyncDisposable> _started = [];
 
-    [Theory]
-    [MemberData(nameof(ErrorCodes))]
-    public async Task Every_error_status_reaches_the_caller_with_its_detail_and_trailers(StatusCode code)
+    public Task InitializeAsync() => Task.CompletedTask;
+
+    public async Task DisposeAsync()
     {
-        await using var server = await GrpcTestHost.StartAsync();
-        using var client = server.CreateClient();
-
-        var error = await Assert.ThrowsAsync<RpcException>(() => client.Client.FailAsync(code, $"failed with {code}: ✗ 100%"));
-
-        Assert.Equal(code, error.StatusCode);
-        Assert.Equal($"failed with {code}: ✗ 100%", error.Status.Detail);
-        Assert.Equal("yes", error.Trailers.GetValue("x-failed"));
-    }
-
-    [Fact]
-    public async Task Metadata_flows_both_ways_as_text_and_binary()
-    {
-        await using var server = await GrpcTestHost.StartAsync();
-        using var client = server.CreateClient();
-        var headers = new Metadata { { "x-tenant-id", "t-1" }, { "x-blob-bin", new byte[] { 0, 1, 254, 255 } } };
-
-        var result = await client.Client.Invoker.UnaryWithMetadataAsync(
-            InteropClient.EchoMethod, new EchoRequest { Text = "hi" }, new CallOptions(headers));
-
-        Assert.Equal("hi", result.Response.Text);
-        foreach (var received in new[] { result.ResponseHeaders, result.Trailers })
+        // Last started, first stopped; every one of them, even when one fails to stop.
+        var failures = new List<Exception>();
+        for (var i = _started.Count - 1; i >= 0; i--)
         {
-            Assert.Equal("t-1", received.GetValue("x-tenant-id"));
-            Assert.Equal(new byte[] { 0, 1, 254, 255 }, received.GetValueBytes("x-blob-bin"));
+            try
+            {
+                await _started[i].DisposeAsync();
+            }
+#pragma warning disable CA1031 // Collected and rethrown once everything is stopped.
+            catch (Exception e)
+#pragma warning restore CA1031
+            {
+                failures.Add(e);
+            }
+        }
+
+        if (failures.Count > 0)
+        {
+            throw new AggregateException(failures);
         }
     }
 
     [Fact]
-    public async Task Call_without_a_deadline_sends_none()
+    public async Task Address_comes_from_configuration_Services_name_grpc_0_through_service_discovery()
     {
-        await using var server = await GrpcTestHost.StartAsync();
-        using var client = server.CreateClient();
+        var server = await Started(GrpcTestHost.StartAsync());
+        var client = await Started(GrpcTestClient.StartAsync(server.Address, name: "payments"));
 
-        Assert.Equal(-1, (await client.Client.EchoAsync("no deadline")).DeadlineMs);
-    }
-
-    [Fact]
-    public async Task Deadline_is_sent_as_grpc_timeout()
-    {
-        await using var server = await GrpcTestHost.StartAsync();
-        using var client = server.CreateClient();
-
-        var response = await client.Client.EchoAsync("x", new CallOptions(Deadline: DateTime.UtcNow.AddSeconds(5)));
-
-        Assert.InRange(response.DeadlineMs, 1, 5000);
-    }
-
-    [Fact]
-    public async Task Reaching_the_deadline_is_DEADLINE_EXCEEDED()
-    {
-        await using var server = await GrpcTestHost.StartAsync();
-        using var client = server.CreateClient();
-
-        var error = await Assert.ThrowsAsync<RpcException>(() =>
-            client.Client.SleepAsync(TimeSpan.FromMinutes(1), new CallOptions(Deadline: DateTime.UtcNow.AddMilliseconds(200))));
-
-        Assert.Equal(StatusCode.DeadlineExceeded, error.StatusCode);
-    }
-
-    [Fact]
-    public async Task Deadline_already_past_fails_without_calling_the_server()
-    {
-        var called = false;
-        await using var server = await GrpcTestHost.StartAsync(service => service.Unary<EchoRequest, EchoResponse>("Echo",
-            (_, _) =>
-            {
-                called = true;
-                return Task.FromResult(new EchoResponse());
-            }));
-        using var client = server.CreateClient();
-
-        var error = await Assert.ThrowsAsync<RpcException>(() =>
-            client.Client.EchoAsync("late", new CallOptions(Deadline: DateTime.UtcNow.AddSeconds(-1))));
-
-        Assert.Equal(StatusCode.DeadlineExceeded, error.StatusCode);
-        Assert.False(called);
-    }
-
-    [Fact]
-    public async Task Deadline_shrinks_from_hop_to_hop()
-    {
-        await using var second = await DeadlineProbe.StartAsync();
-        using var toSecond = second.Server.CreateClient();
-        long firstHopMs = 0;
-
-        await RelayAsync(async (request, context) =>
-        {
-            firstHopMs = InteropService.DeadlineMs(context);
-            // Time spent in this hop must come off the next hop's deadline.
-            await Task.Delay(200, context.CancellationToken);
-            return await toSecond.Client.EchoAsync(request.Text);
-        });
-
-        Assert.InRange(firstHopMs, 1, 30_000);
-        // At least most of the 200 ms spent in the first hop is gone; timers and the rounding of
-        // grpc-timeout to whole units may give back a few milliseconds.
-        Assert.InRange(second.DeadlineMs, 1, firstHopMs - 150);
-    }
-
-    [Fact]
-    public async Task Own_earlier_deadline_wins_over_the_inherited_one()
-    {
-        await using var second = await DeadlineProbe.StartAsync();
-        using var toSecond = second.Server.CreateClient();
-
-        await RelayAsync((request, _) =>
-            toSecond.Client.EchoAsync(request.Text, new CallOptions(Deadline: DateTime.UtcNow.AddSeconds(2))));
-
-        Assert.InRange(second.DeadlineMs, 1, 2000);
-    }
-
-    [Fact]
-    public async Task Propagation_can_be_switched_off()
-    {
-        await using var second = await DeadlineProbe.StartAsync();
-        using var toSecond = second.Server.CreateClient(options => options.PropagateCallContext = false);
-
-        await RelayAsync((request, _) => toSecond.Client.EchoAsync(request.Text));
-
-        Assert.Equal(-1, second.DeadlineMs);
-    }
-
-    [Fact]
-    public async Task Caller_cancellation_is_CANCELLED()
-    {
-        await using var server = await GrpcTestHost.StartAsync();
-        using var client = server.CreateClient();
-        using var cancellation = new CancellationTokenSource(TimeSpan.FromMilliseconds(100));
-
-        var error = await Assert.ThrowsAsync<RpcException>(() =>
-            client.Client.SleepAsync(TimeSpan.FromMinutes(1), new CallOptions(CancellationToken: cancellation.Token)));
-
-        Assert.Equal(StatusCode.Cancelled, error.StatusCode);
-    }
-
-    [Fact]
-    public async Task Connection_refused_is_UNAVAILABLE()
-    {
-        using var client = TestClient.For(new Uri($"http://127.0.0.1:{FreePort.Next()}"));
-
-        var error = await Assert.ThrowsAsync<RpcException>(() => client.Client.EchoAsync("anyone?"));
-
-        Assert.Equal(StatusCode.Unavailable, error.StatusCode);
-        Assert.IsType<HttpRequestException>(error.InnerException);
-    }
-
-    [Theory]
-    [InlineData(StatusCodes.Status400BadRequest, StatusCode.Internal)]
-    [InlineData(StatusCodes.Status401Unauthorized, StatusCode.Unauthenticated)]
-    [InlineData(StatusCodes.Status403Forbidden, StatusCode.PermissionDenied)]
-    [InlineData(StatusCodes.Status404NotFound, StatusCode.Unimplemented)]
-    [InlineData(StatusCodes.Status429TooManyRequests, StatusCode.Unavailable)]
-    [InlineData(StatusCodes.Status502BadGateway, StatusCode.Unavailable)]
-    [InlineData(StatusCodes.Status503ServiceUnavailable, StatusCode.Unavailable)]
-    [InlineData(StatusCodes.Status504GatewayTimeout, StatusCode.Unavailable)]
-    [InlineData(StatusCodes.Status500InternalServerError, StatusCode.Unknown)]
-    [InlineData(StatusCodes.Status200OK, StatusCode.Unknown)]
-    public async Task Response_without_grpc_status_is_mapped_from_its_HTTP_status(int httpStatus, StatusCode expected)
-    {
-        // An intermediary answering instead of a gRPC server (http-grpc-status-mapping.md).
-        await using var server = await GrpcTestHost.StartAsync(endpoints: app =>
-            app.MapPost(InteropClient.EchoMethod.FullName, () => Results.Text("proxy says no", statusCode: httpStatus)).WithOrder(-1));
-        using var client = server.CreateClient();
-
-        var error = await Assert.ThrowsAsync<RpcException>(() => client.Client.EchoAsync("x"));
-
-        Assert.Equal(expected, error.StatusCode);
-    }
-
-    [Theory]
-    [InlineData("17")]
-    [InlineData("-1")]
-    [InlineData("OK")]
-    public async Task Status_outside_the_17_codes_reads_as_UNKNOWN(string grpcStatus)
-    {
-        await using var server = await GrpcTestHost.StartAsync(endpoints: app =>
-            app.MapPost(InteropClient.EchoMethod.FullName, (HttpContext http) =>
-            {
-                http.Response.ContentType = "application/grpc";
-                http.Response.Headers["grpc-status"] = grpcStatus;
-            }).WithOrder(-1));
-        using var client = server.CreateClient();
-
-        var error = await Assert.ThrowsAsync<RpcException>(() => client.Client.EchoAsync("x"));
-
-        Assert.Equal(StatusCode.Unknown, error.StatusCode);
-    }
-
-    [Fact]
-    public async Task Address_comes_from_configuration_Services_name_grpc_0()
-    {
-        await using var server = await GrpcTestHost.StartAsync();
-        var configuration = new ConfigurationBuilder()
-            .AddInMemoryCollection([KeyValuePair.Create<string, string?>("services:payments:grpc:0", server.Address.ToString())])
-            .Build();
-        await using var services = new ServiceCollection()
-            .AddSingleton<IConfiguration>(configuration)
-            .AddGrpcClient<InteropClient>("payments")
-            .BuildServiceProvider();
-
-        var response = await services.GetRequiredService<InteropClient>().EchoAsync("configured");
+        var response = await client.Interop.EchoAsync(new EchoRequest { Text = "configured" });
 
         Assert.Equal("configured", response.Text);
     }
 
     [Fact]
-    public void Missing_address_names_the_configuration_key()
+    public async Task Connection_refused_is_UNAVAILABLE()
     {
-        using var services = new ServiceCollection().AddGrpcClient<InteropClient>("payments").BuildServiceProvider();
+        // Bound and never listening: every connection to it is refused, and no other process can take the port meanwhile.
+        using var closed = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        closed.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        var client = await Started(GrpcTestClient.StartAsync(new Uri($"http://127.0.0.1:{((IPEndPoint)closed.LocalEndPoint!).Port}")));
 
-        var error = Assert.Throws<InvalidOperationException>(services.GetRequiredService<InteropClient>);
+        var error = await Assert.ThrowsAsync<RpcException>(async () =>
+            await client.Interop.EchoAsync(new EchoRequest { Text = "anyone?" }, deadline: DateTime.UtcNow.AddSeconds(30)));
 
-        Assert.Contains("Services:payments:grpc:0", error.Message, StringComparison.Ordinal);
+        Assert.Equal(StatusCode.Unavailable, error.StatusCode);
+        Assert.IsType<HttpRequestException>(error.Status.DebugException);
     }
 
-    /// <summary>Calls a first hop, served by <paramref name="firstHop"/>, with a 30 s deadline.</summary>
-    private static async Task RelayAsync(Func<EchoRequest, ServerCallContext, Task<EchoResponse>> firstHop)
+    [Fact]
+    public async Task Call_made_while_serving_a_call_inherits_its_deadline()
     {
-        await using var first = await GrpcTestHost.StartAsync(service => service.Unary("Echo", firstHop));
-        using var client = first.CreateClient();
-        await client.Client.EchoAsync("relay", new CallOptions(Deadline: DateTime.UtcNow.AddSeconds(30)));
+        var client = await RelayAsync();
+
+        var response = await client.EchoAsync(new EchoRequest { Text = "" }, deadline: DateTime.UtcNow.AddSeconds(30));
+
+        var (firstHopMs, secondHopMs) = Hops(response);
+        Assert.InRange(firstHopMs, 1, 30_000);
+        Assert.InRange(secondHopMs, 1, AsSent(firstHopMs));
     }
 
-    /// <summary>A second hop that remembers the deadline its last call arrived with.</summary>
-    private sealed class DeadlineProbe : IAsyncDisposable
+    [Fact]
+    public async Task Inherited_deadline_wins_over_a_later_one_of_the_handler()
     {
-        public GrpcTestHost Server { get; private set; } = null!;
+        var client = await RelayAsync();
 
-        public long DeadlineMs { get; private set; }
+        var response = await client.EchoAsync(new EchoRequest { Text = "600000" }, deadline: DateTime.UtcNow.AddSeconds(30));
 
-        public static async Task<DeadlineProbe> StartAsync()
+        var (firstHopMs, secondHopMs) = Hops(response);
+        Assert.InRange(secondHopMs, 1, AsSent(firstHopMs));
+    }
+
+    [Fact]
+    public async Task Handler_own_earlier_deadline_wins_over_the_inherited_one()
+    {
+        var client = await RelayAsync();
+
+        var response = await client.EchoAsync(new EchoRequest { Text = "2000" }, deadline: DateTime.UtcNow.AddSeconds(600));
+
+        var (firstHopMs, secondHopMs) = Hops(response);
+        Assert.InRange(firstHopMs, 2001, 600_000);
+        Assert.InRange(secondHopMs, 1, 2000);
+    }
+
+    [Fact]
+    public async Task Caller_cancellation_flows_to_the_call_the_handler_makes()
+    {
+        var probe = new SleepProbe();
+        var client = await RelayAsync(builder => builder.Services.AddSingleton(probe));
+        using var caller = new CancellationTokenSource();
+
+        var call = client.SleepAsync(new SleepRequest { DelayMs = 600_000 }, cancellationToken: caller.Token).ResponseAsync;
+        await probe.Started.Task.WaitAsync(Eventually.Timeout);
+        await caller.CancelAsync();
+
+        var error = await Assert.ThrowsAsync<RpcException>(() => call);
+        Assert.Equal(StatusCode.Cancelled, error.StatusCode);
+        // The second hop's handler sees its call end: the first hop's call to it was cancelled with the caller's.
+        await probe.Cancelled.Task.WaitAsync(Eventually.Timeout);
+    }
+
+    /// <summary>A second hop (behind a <see cref="SleepProbe"/> when one is registered), a first hop relaying to it, and a client of the first.</summary>
+    private async Task<InteropClient> RelayAsync(Action<Microsoft.AspNetCore.Builder.WebApplicationBuilder>? second = null)
+    {
+        var secondHop = await Started(GrpcTestHost.StartAsync<ProbedService>(second));
+        var firstHop = await Started(GrpcTestHost.StartAsync<RelayService>(builder =>
         {
-            var probe = new DeadlineProbe();
-            probe.Server = await GrpcTestHost.StartAsync(service => service.Unary<EchoRequest, EchoResponse>("Echo", (_, context) =>
-            {
-                probe.DeadlineMs = InteropService.DeadlineMs(context);
-                return Task.FromResult(new EchoResponse());
-            }));
-            return probe;
+            builder.Configuration[$"Services:{RelayService.Next}:grpc:0"] = secondHop.Address.ToString();
+            builder.Services.AddServiceGrpcClient<InteropClient>(RelayService.Next);
+        }));
+        return (await Started(GrpcTestClient.StartAsync(firstHop.Address))).Interop;
+    }
+
+    /// <summary>
+    /// The most a deadline with <paramref name="remainingMs"/> left can arrive as at the next hop: the same instant, seen
+    /// later, except that Grpc.Net.Client rounds grpc-timeout up to three significant figures (29 948 ms is sent as 30S).
+    /// </summary>
+    private static long AsSent(long remainingMs)
+    {
+        var ms = remainingMs + 1; // DeadlineMs truncates to whole milliseconds.
+        var unit = 1L;
+        while (ms / unit >= 1000)
+        {
+            unit *= 10;
         }
 
-        public ValueTask DisposeAsync() => Server.DisposeAsync();
+        return (ms + unit - 1) / unit * unit;
+    }
+
+    private static (long FirstHopMs, long SecondHopMs) Hops(EchoResponse response) =>
+        (long.Parse(response.Text, System.Globalization.CultureInfo.InvariantCulture), response.DeadlineMs);
+
+    private async Task<T> Started<T>(Task<T> starting)
+        where T : IAsyncDisposable
+    {
+        var started = await starting;
+        _started.Add(started);
+        return started;
+    }
+
+    /// <summary>
+    /// The first hop: Echo calls the second hop's Echo, with its own deadline when the text holds milliseconds, and
+    /// answers the deadline it had itself as text and the second hop's as deadline_ms; Sleep calls the second hop's Sleep.
+    /// </summary>
+    private sealed class RelayService(InteropClient next) : InteropService
+    {
+        public const string Next = "second";
+
+        public override async Task<EchoResponse> Echo(EchoRequest request, ServerCallContext context)
+        {
+            var ownMs = DeadlineMs(context);
+            DateTime? deadline = request.Text.Length == 0
+                ? null
+                : DateTime.UtcNow.AddMilliseconds(int.Parse(request.Text, System.Globalization.CultureInfo.InvariantCulture));
+            var response = await next.EchoAsync(new EchoRequest(), deadline: deadline);
+            return new EchoResponse { Text = ownMs.ToString(System.Globalization.CultureInfo.InvariantCulture), DeadlineMs = response.DeadlineMs };
+        }
+
+        public override async Task<EchoResponse> Sleep(SleepRequest request, ServerCallContext context) =>
+            await next.SleepAsync(request);
+    }
+
+    /// <summary>Tells when a Sleep call started and when its token fired.</summary>
+    private sealed class SleepProbe
+    {
+        public TaskCompletionSource Started { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public TaskCompletionSource Cancelled { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    }
+
+    private sealed class ProbedService(IServiceProvider services) : InteropService
+    {
+        public override async Task<EchoResponse> Sleep(SleepRequest request, ServerCallContext context)
+        {
+            if (services.GetService<SleepProbe>() is not { } probe)
+            {
+                return await base.Sleep(request, context);
+            }
+
+            using var registration = context.CancellationToken.Register(() => probe.Cancelled.TrySetResult());
+            probe.Started.TrySetResult();
+            return await base.Sleep(request, context);
+        }
     }
 }

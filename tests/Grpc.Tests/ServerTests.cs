@@ -1,257 +1,157 @@
-using System.Net;
-using Microsoft.AspNetCore.Builder;
+using Grpc.Health.V1;
+using Grpc.Reflection.V1Alpha;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Logging;
 using Shop.Grpc.Tests.Infrastructure;
 using Shop.Grpc.Tests.Interop;
+using InteropService = Shop.Grpc.Tests.Infrastructure.InteropService;
 
 namespace Shop.Grpc.Tests;
 
-/// <summary>What our server puts on the wire, seen through a plain HTTP/2 client.</summary>
-public sealed class ServerTests
+/// <summary>What AddGrpcServer and MapGrpcServer add to Grpc.AspNetCore: the exception contract, health and reflection.</summary>
+public sealed class ServerTests : IAsyncLifetime
 {
-    private const string Echo = "/shop.interop.v1.InteropService/Echo";
-    private static readonly byte[] Hello = RawHttp2.Frame(new EchoRequest { Text = "hello" });
+    private const string Service = "shop.interop.v1.InteropService";
 
-    [Fact]
-    public async Task Success_sends_headers_then_the_message_then_grpc_status_0_in_trailers()
+    private GrpcTestHost? _server;
+    private GrpcTestClient? _client;
+
+    public Task InitializeAsync() => Task.CompletedTask;
+
+    public async Task DisposeAsync()
     {
-        await using var server = await GrpcTestHost.StartAsync();
-
-        var response = await RawHttp2.PostAsync(server.Address, Echo, Hello);
-
-        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        Assert.Equal("application/grpc", response.Headers["content-type"]);
-        Assert.Equal("identity", response.Headers["grpc-accept-encoding"]);
-        Assert.False(response.Headers.ContainsKey("grpc-status"));
-        Assert.Equal("hello", EchoResponse.Parser.ParseFrom(response.Body[5..]).Text);
-        Assert.Equal("0", response.Trailers["grpc-status"]);
-    }
-
-    [Fact]
-    public async Task Errors_are_sent_Trailers_Only_with_a_percent_encoded_message()
-    {
-        await using var server = await GrpcTestHost.StartAsync();
-
-        var response = await RawHttp2.PostAsync(server.Address, "/shop.interop.v1.InteropService/Fail",
-            RawHttp2.Frame(new FailRequest { Code = (int)StatusCode.NotFound, Message = "Kunde 42 fehlt: 100% ✓" }));
-
-        // Trailers-Only: status and trailers in the one header block, no body, nothing after it.
-        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        Assert.Equal("5", response.Headers["grpc-status"]);
-        Assert.Equal("Kunde 42 fehlt: 100%25 %E2%9C%93", response.Headers["grpc-message"]);
-        Assert.Equal("yes", response.Headers["x-failed"]);
-        Assert.Empty(response.Body);
-        Assert.Empty(response.Trailers);
-    }
-
-    [Theory]
-    [InlineData("application/grpc")]
-    [InlineData("application/grpc+proto")]
-    public async Task Protobuf_gRPC_content_types_are_served(string contentType)
-    {
-        await using var server = await GrpcTestHost.StartAsync();
-
-        var response = await RawHttp2.PostAsync(server.Address, Echo, Hello, contentType);
-
-        Assert.Equal("0", response.Trailers["grpc-status"]);
-    }
-
-    [Theory]
-    [InlineData("application/json")]
-    [InlineData("application/grpc+json")]
-    [InlineData("text/plain")]
-    public async Task Other_content_types_get_HTTP_415(string contentType)
-    {
-        await using var server = await GrpcTestHost.StartAsync();
-
-        var response = await RawHttp2.PostAsync(server.Address, Echo, Hello, contentType);
-
-        Assert.Equal(HttpStatusCode.UnsupportedMediaType, response.StatusCode);
-    }
-
-    [Theory]
-    [InlineData("grpc-encoding", "gzip", StatusCode.Unimplemented)]
-    [InlineData("grpc-timeout", "soon", StatusCode.Internal)]
-    [InlineData("grpc-timeout", "123456789m", StatusCode.Internal)]
-    public async Task Unsupported_encoding_or_malformed_timeout_ends_the_call_and_identity_is_advertised(
-        string header, string value, StatusCode expected)
-    {
-        await using var server = await GrpcTestHost.StartAsync();
-
-        var response = await RawHttp2.PostAsync(server.Address, Echo, Hello, headers: (header, value));
-
-        Assert.Equal(((int)expected).ToString(System.Globalization.CultureInfo.InvariantCulture), response.Headers["grpc-status"]);
-        Assert.Equal("identity", response.Headers["grpc-accept-encoding"]);
-    }
-
-    [Fact]
-    public async Task Request_message_over_the_configured_limit_is_RESOURCE_EXHAUSTED()
-    {
-        await using var server = await GrpcTestHost.StartAsync(options: options => options.MaxReceiveMessageSize = 16);
-
-        var response = await RawHttp2.PostAsync(server.Address, Echo, RawHttp2.Frame(new EchoRequest { Text = new string('a', 17) }));
-
-        Assert.Equal("8", response.Headers["grpc-status"]);
-    }
-
-    [Fact]
-    public async Task Default_limit_is_4_MiB()
-    {
-        await using var server = await GrpcTestHost.StartAsync();
-        var justUnder = new string('a', (4 * 1024 * 1024) - 5);
-
-        var accepted = await RawHttp2.PostAsync(server.Address, Echo, RawHttp2.Frame(new EchoRequest { Text = justUnder }));
-        var rejected = await RawHttp2.PostAsync(server.Address, Echo, RawHttp2.Frame(new EchoRequest { Text = justUnder + "a" }));
-
-        Assert.Equal("0", accepted.Trailers["grpc-status"]);
-        Assert.Equal("8", rejected.Headers["grpc-status"]);
+        try
+        {
+            if (_client is not null)
+            {
+                await _client.DisposeAsync();
+            }
+        }
+        finally
+        {
+            if (_server is not null)
+            {
+                await _server.DisposeAsync();
+            }
+        }
     }
 
     [Fact]
     public async Task Handler_exception_is_INTERNAL_without_its_text_and_is_logged()
     {
-        await using var server = await GrpcTestHost.StartAsync(service => service.Unary<EchoRequest, EchoResponse>("Echo",
-            (_, _) => throw new InvalidOperationException("connection string Password=hunter2")));
+        var client = await StartAsync<LeakyService>();
 
-        var response = await RawHttp2.PostAsync(server.Address, Echo, Hello);
+        var error = await Assert.ThrowsAsync<RpcException>(async () => await client.EchoAsync(new EchoRequest { Text = "x" }));
 
-        Assert.Equal("13", response.Headers["grpc-status"]);
-        Assert.DoesNotContain("hunter2", string.Join(" ", response.Headers.Values), StringComparison.Ordinal);
-        var logged = Assert.Single(server.Logs.Entries, e => e.Level == LogLevel.Error);
+        Assert.Equal(StatusCode.Internal, error.StatusCode);
+        Assert.Equal("Internal error.", error.Status.Detail);
+        Assert.DoesNotContain(error.Trailers, t => !t.IsBinary && t.Value.Contains("hunter2", StringComparison.Ordinal));
+        var logged = Assert.Single(_server!.Logs.Entries, e => e.Level >= LogLevel.Error);
         Assert.Contains("hunter2", logged.Exception!.Message, StringComparison.Ordinal);
-        Assert.Contains("the caller gets Internal", logged.Message, StringComparison.Ordinal);
+        Assert.Contains($"/{Service}/Echo", logged.Message, StringComparison.Ordinal);
+        Assert.Contains("answering Internal", logged.Message, StringComparison.Ordinal);
     }
 
     [Fact]
     public async Task Exception_mapping_chooses_the_status_for_a_handler_exception_and_keeps_its_text_server_side()
     {
-        await using var server = await GrpcTestHost.StartAsync(
-            service => service.Unary<EchoRequest, EchoResponse>("Echo", (_, _) => throw new TimeoutException("db at 10.0.0.7 timed out")),
-            options => options.ExceptionStatus = e => e is TimeoutException ? new Status(StatusCode.Unavailable, "database unavailable") : null);
+        var client = await StartAsync<TimingOutService>(
+            exceptionStatus: e => e is TimeoutException ? new Status(StatusCode.Unavailable, "database unavailable") : null);
 
-        var response = await RawHttp2.PostAsync(server.Address, Echo, Hello);
+        var error = await Assert.ThrowsAsync<RpcException>(async () => await client.EchoAsync(new EchoRequest { Text = "x" }));
 
-        Assert.Equal("14", response.Headers["grpc-status"]);
-        Assert.Equal("database unavailable", response.Headers["grpc-message"]);
-        Assert.DoesNotContain("10.0.0.7", string.Join(" ", response.Headers.Values), StringComparison.Ordinal);
-        Assert.Contains("10.0.0.7", Assert.Single(server.Logs.Entries, e => e.Level == LogLevel.Error).Exception!.Message, StringComparison.Ordinal);
+        Assert.Equal(StatusCode.Unavailable, error.StatusCode);
+        Assert.Equal("database unavailable", error.Status.Detail);
+        Assert.DoesNotContain(error.Trailers, t => !t.IsBinary && t.Value.Contains("10.0.0.7", StringComparison.Ordinal));
+        var logged = Assert.Single(_server!.Logs.Entries, e => e.Level >= LogLevel.Error);
+        Assert.Contains("10.0.0.7", logged.Exception!.Message, StringComparison.Ordinal);
+        Assert.Contains("answering Unavailable", logged.Message, StringComparison.Ordinal);
     }
 
     [Fact]
-    public async Task Handler_sees_the_deadline_the_caller_sent_in_grpc_timeout()
+    public async Task Exception_the_mapping_does_not_know_is_still_INTERNAL()
     {
-        await using var server = await GrpcTestHost.StartAsync();
+        var client = await StartAsync<LeakyService>(
+            exceptionStatus: e => e is TimeoutException ? new Status(StatusCode.Unavailable, "database unavailable") : null);
 
-        var response = await RawHttp2.PostAsync(server.Address, Echo, Hello, headers: ("grpc-timeout", "5S"));
+        var error = await Assert.ThrowsAsync<RpcException>(async () => await client.EchoAsync(new EchoRequest { Text = "x" }));
 
-        Assert.InRange(EchoResponse.Parser.ParseFrom(response.Body[5..]).DeadlineMs, 1, 5000);
+        Assert.Equal(StatusCode.Internal, error.StatusCode);
+        Assert.Equal("Internal error.", error.Status.Detail);
     }
 
     [Fact]
-    public async Task Call_past_its_deadline_is_cancelled_and_ends_DEADLINE_EXCEEDED()
+    public async Task Health_service_answers_SERVING_when_the_checks_are_healthy()
     {
-        await using var server = await GrpcTestHost.StartAsync();
+        await StartAsync<InteropService>();
 
-        // This client keeps waiting past the deadline: what it gets is the server's own verdict.
-        var response = await RawHttp2.PostAsync(server.Address, "/shop.interop.v1.InteropService/Sleep",
-            RawHttp2.Frame(new SleepRequest { DelayMs = 60_000 }), headers: ("grpc-timeout", "200m"));
+        var response = await _client!.Health.CheckAsync(new HealthCheckRequest(), deadline: DateTime.UtcNow.AddSeconds(30));
 
-        Assert.Equal("4", response.Headers["grpc-status"]);
+        Assert.Equal(HealthCheckResponse.Types.ServingStatus.Serving, response.Status);
     }
 
     [Fact]
-    public async Task Handler_token_fires_when_the_caller_goes_away()
+    public async Task Health_service_answers_NOT_SERVING_when_a_registered_check_is_unhealthy()
     {
-        var cancelled = new TaskCompletionSource();
-        await using var server = await GrpcTestHost.StartAsync(service => service.Unary<SleepRequest, EchoResponse>("Sleep",
-            async (_, context) =>
-            {
-                context.CancellationToken.Register(cancelled.SetResult);
-                await Task.Delay(Timeout.Infinite, context.CancellationToken);
-                return new EchoResponse();
-            }));
-        using var client = server.CreateClient();
-        using var caller = new CancellationTokenSource(TimeSpan.FromMilliseconds(200));
+        await StartAsync<InteropService>(builder =>
+            builder.Services.AddHealthChecks().AddCheck("database", () => HealthCheckResult.Unhealthy("cannot connect")));
 
-        var error = await Assert.ThrowsAsync<RpcException>(() =>
-            client.Client.SleepAsync(TimeSpan.FromMinutes(1), new CallOptions(CancellationToken: caller.Token)));
-        await cancelled.Task.WaitAsync(TimeSpan.FromSeconds(30));
+        var response = await _client!.Health.CheckAsync(new HealthCheckRequest(), deadline: DateTime.UtcNow.AddSeconds(30));
 
-        Assert.Equal(StatusCode.Cancelled, error.StatusCode);
+        Assert.Equal(HealthCheckResponse.Types.ServingStatus.NotServing, response.Status);
     }
 
     [Fact]
-    public async Task Request_without_a_message_is_UNIMPLEMENTED()
+    public async Task Reflection_lists_the_service_in_Development()
     {
-        await using var server = await GrpcTestHost.StartAsync();
+        await StartAsync<InteropService>(environment: "Development");
 
-        var response = await RawHttp2.PostAsync(server.Address, Echo, []);
+        var services = await ListServicesAsync();
 
-        Assert.Equal("12", response.Headers["grpc-status"]);
-    }
-
-    [Theory]
-    [InlineData("/shop.interop.v1.InteropService/Nope", "Method Nope is not implemented by service shop.interop.v1.InteropService.")]
-    [InlineData("/shop.interop.v1.InteropService/echo", "Method echo is not implemented by service shop.interop.v1.InteropService.")]
-    [InlineData("/shop.interop.v1.Missing/Echo", "Service shop.interop.v1.Missing is not implemented.")]
-    public async Task Unknown_or_differently_cased_path_is_UNIMPLEMENTED(string path, string message)
-    {
-        await using var server = await GrpcTestHost.StartAsync();
-
-        var response = await RawHttp2.PostAsync(server.Address, path, Hello);
-
-        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        Assert.Equal("12", response.Headers["grpc-status"]);
-        Assert.Equal(message, PercentEncoding.Decode(response.Headers["grpc-message"]));
+        Assert.Contains(Service, services);
+        Assert.Contains("grpc.health.v1.Health", services);
     }
 
     [Fact]
-    public async Task Non_gRPC_request_to_an_unknown_path_is_left_to_HTTP_404()
+    public async Task Reflection_is_absent_in_Production()
     {
-        await using var server = await GrpcTestHost.StartAsync();
+        await StartAsync<InteropService>(environment: "Production");
 
-        var response = await RawHttp2.PostAsync(server.Address, "/some/page", [], "application/json");
+        var error = await Assert.ThrowsAsync<RpcException>(ListServicesAsync);
 
-        Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+        Assert.Equal(StatusCode.Unimplemented, error.StatusCode);
     }
 
-    [Fact]
-    public async Task Other_endpoints_of_the_application_win_over_the_UNIMPLEMENTED_catch_all()
+    private async Task<InteropClient> StartAsync<TService>(
+        Action<Microsoft.AspNetCore.Builder.WebApplicationBuilder>? configure = null,
+        Func<Exception, Status?>? exceptionStatus = null,
+        string environment = "Production")
+        where TService : class
     {
-        await using var server = await GrpcTestHost.StartAsync(endpoints: app => app.MapPost("/orders/{id}", () => "order"));
-
-        var response = await RawHttp2.PostAsync(server.Address, "/orders/7", [], "application/json");
-
-        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        Assert.Equal("order", System.Text.Encoding.UTF8.GetString(response.Body));
+        _server = await GrpcTestHost.StartAsync<TService>(configure, exceptionStatus, environment);
+        _client = await GrpcTestClient.StartAsync(_server.Address);
+        return _client.Interop;
     }
 
-    [Fact]
-    public async Task Handler_of_a_service_class_gets_an_instance_from_the_request_services_per_call()
+    private async Task<List<string>> ListServicesAsync()
     {
-        await using var server = await GrpcTestHost.StartAsync(
-            service => service.Unary("Echo", (ScopedApi api, EchoRequest request, ServerCallContext _) => api.EchoAsync(request)),
-            services: services => services.AddScoped<ScopedApi>());
-        using var client = server.CreateClient();
-
-        var first = await client.Client.EchoAsync("a");
-        var second = await client.Client.EchoAsync("b");
-
-        Assert.StartsWith("a from ", first.Text, StringComparison.Ordinal);
-        Assert.NotEqual(first.Text[2..], second.Text[2..]);
+        using var call = _client!.Reflection.ServerReflectionInfo(deadline: DateTime.UtcNow.AddSeconds(30));
+        await call.RequestStream.WriteAsync(new ServerReflectionRequest { ListServices = "" });
+        await call.RequestStream.CompleteAsync();
+        Assert.True(await call.ResponseStream.MoveNext(CancellationToken.None));
+        return call.ResponseStream.Current.ListServicesResponse.Service.Select(s => s.Name).ToList();
     }
 
-    [Fact]
-    public async Task Handler_with_message_types_other_than_the_descriptor_declares_fails_at_startup() =>
-        await Assert.ThrowsAsync<InvalidOperationException>(() => GrpcTestHost.StartAsync(service =>
-            service.Unary<FailRequest, EchoResponse>("Echo", (_, _) => Task.FromResult(new EchoResponse()))));
-
-    private sealed class ScopedApi
+    private sealed class LeakyService : InteropService
     {
-        private readonly Guid _instance = Guid.NewGuid();
+        public override Task<EchoResponse> Echo(EchoRequest request, ServerCallContext context) =>
+            throw new InvalidOperationException("connection string Password=hunter2");
+    }
 
-        public Task<EchoResponse> EchoAsync(EchoRequest request) =>
-            Task.FromResult(new EchoResponse { Text = $"{request.Text} from {_instance}" });
+    private sealed class TimingOutService : InteropService
+    {
+        public override Task<EchoResponse> Echo(EchoRequest request, ServerCallContext context) =>
+            throw new TimeoutException("db at 10.0.0.7 timed out");
     }
 }

@@ -1,7 +1,8 @@
 using System.Net;
 using System.Net.Http.Json;
 using Npgsql;
-using Shop.Grpc;
+using Grpc.Core;
+using Shop.Conventions;
 using Shop.Orders.Checkout;
 using Shop.Orders.Payments;
 using Shop.Testing;
@@ -93,13 +94,13 @@ public sealed class PaymentFailureTests
         var (failing, failingTrace) = await stack.PlaceOrderAsync(CheckoutServices.Body(Guid.NewGuid()), "key-faults");
         Assert.Equal(HttpStatusCode.Accepted, failing.StatusCode);
         var retried = await stack.Telemetry.WaitForSpans(s => IsChargeAttempt(s, failingTrace), count: 3);
-        Assert.All(retried, s => Assert.Equal((long)StatusCode.Unavailable, s["rpc.grpc.status_code"]));
+        Assert.All(retried, s => Assert.Equal("UNAVAILABLE", s[TelemetryAttributes.RpcResponseStatusCode]));
 
         await stack.SetPaymentFaultsAsync(latencyMs: 5_000);
         var (slow, slowTrace) = await stack.PlaceOrderAsync(CheckoutServices.Body(Guid.NewGuid()), "key-slow");
         Assert.Equal(HttpStatusCode.Accepted, slow.StatusCode);
         var timedOut = await stack.Telemetry.WaitForSpans(s => IsChargeAttempt(s, slowTrace), count: 3);
-        Assert.All(timedOut, s => Assert.Equal((long)StatusCode.DeadlineExceeded, s["rpc.grpc.status_code"]));
+        Assert.All(timedOut, s => Assert.Equal("DEADLINE_EXCEEDED", s[TelemetryAttributes.RpcResponseStatusCode]));
 
         await stack.SetPaymentFaultsAsync();
         var first = (await failing.Content.ReadFromJsonAsync<OrderResponse>())!.Id;

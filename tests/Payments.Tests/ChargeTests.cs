@@ -1,6 +1,6 @@
 using Microsoft.EntityFrameworkCore;
 using Shop.Conventions;
-using Shop.Grpc;
+using Grpc.Core;
 using Shop.Payments.Charging;
 using V1 = Shop.Contracts.Payments.V1;
 

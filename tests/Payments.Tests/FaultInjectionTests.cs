@@ -4,7 +4,7 @@ using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using Microsoft.Extensions.DependencyInjection;
 using Shop.Conventions;
-using Shop.Grpc;
+using Grpc.Core;
 using Shop.Hosting;
 using SpanKind = Shop.Otlp.Trace.V1.Span.Types.SpanKind;
 using Shop.Payments.Faults;
@@ -119,9 +119,8 @@ public sealed class FaultInjectionTests(PaymentsService payments) : IClassFixtur
         {
             ["Payments__Faults__FailureRate"] = "1",
         }, grpcPort: FreePort.Next());
-        using var clients = new ServiceCollection()
-            .AddGrpcClient<PaymentsClient>("payments", o => o.Address = faulty.GrpcAddress).BuildServiceProvider();
-        var client = clients.GetRequiredService<PaymentsClient>();
+        using var channel = new TestGrpcClient<PaymentsClient>(faulty.GrpcAddress!, invoker => new PaymentsClient(invoker));
+        var client = channel.Client;
 
         var failure = await Assert.ThrowsAsync<RpcException>(() => client.ChargeAsync(PaymentsClient.NewCharge()));
         using var request = new HttpRequestMessage(HttpMethod.Get, "/admin/faults");

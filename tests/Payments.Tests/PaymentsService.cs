@@ -1,4 +1,4 @@
-using Shop.Grpc;
+using Grpc.Core;
 using Shop.Payments.Storage;
 using Shop.Testing;
 using V1 = Shop.Contracts.Payments.V1;
@@ -6,7 +6,7 @@ using V1 = Shop.Contracts.Payments.V1;
 namespace Shop.Payments.Tests;
 
 /// <summary>The payments service as a process on its own database, exporting telemetry to an in-test receiver.</summary>
-public sealed class PaymentsService() : GrpcServiceFixture<PaymentsClient>("payments")
+public sealed class PaymentsService() : GrpcServiceFixture<PaymentsClient>("payments", invoker => new PaymentsClient(invoker))
 {
     public const string AdminToken = "test-admin-token";
 
@@ -21,14 +21,13 @@ public sealed class PaymentsService() : GrpcServiceFixture<PaymentsClient>("paym
 /// <summary>A typed client of shop.payments.v1.PaymentsService.</summary>
 public sealed class PaymentsClient(CallInvoker invoker)
 {
-    private static readonly Method<V1.ChargeRequest, V1.ChargeResponse> Charge = new(V1.PaymentsReflection.Descriptor.Services[0], "Charge");
-    private static readonly Method<V1.GetPaymentRequest, V1.Payment> Get = new(V1.PaymentsReflection.Descriptor.Services[0], "GetPayment");
+    private readonly V1.PaymentsService.PaymentsServiceClient _client = new(invoker);
 
     public Task<V1.ChargeResponse> ChargeAsync(V1.ChargeRequest request, TimeSpan? timeout = null) =>
-        invoker.UnaryAsync(Charge, request, new CallOptions(Deadline: DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(30))));
+        _client.ChargeAsync(request, deadline: DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(30))).ResponseAsync;
 
     public Task<V1.Payment> GetAsync(string id) =>
-        invoker.UnaryAsync(Get, new V1.GetPaymentRequest { Id = id }, new CallOptions(Deadline: DateTime.UtcNow.AddSeconds(30)));
+        _client.GetPaymentAsync(new V1.GetPaymentRequest { Id = id }, deadline: DateTime.UtcNow.AddSeconds(30)).ResponseAsync;
 
     /// <summary>A valid request for a new order: a fresh key, a fresh order id.</summary>
     public static V1.ChargeRequest NewCharge(long amountMinor = 1250, string currency = "EUR") => new()

@@ -1,5 +1,4 @@
-using Microsoft.Extensions.DependencyInjection;
-using Shop.Grpc;
+using Grpc.Core;
 using Shop.Hosting;
 using Xunit;
 
@@ -7,12 +6,12 @@ namespace Shop.Testing;
 
 /// <summary>
 /// A class fixture: one of the suite's gRPC services as a process on its own fresh database, exporting telemetry
-/// to its own receiver, with a <typeparamref name="TClient"/> registered as a service registers one.
+/// to its own receiver, with a <typeparamref name="TClient"/> on a channel to it.
 /// </summary>
-public abstract class GrpcServiceFixture<TClient>(string name) : IAsyncLifetime
+public abstract class GrpcServiceFixture<TClient>(string name, Func<CallInvoker, TClient> createClient) : IAsyncLifetime
     where TClient : class
 {
-    private ServiceProvider? _clients;
+    private TestGrpcClient<TClient>? _client;
 
     public PostgresDatabase Database { get; } = new();
 
@@ -30,17 +29,14 @@ public abstract class GrpcServiceFixture<TClient>(string name) : IAsyncLifetime
         await Database.InitializeAsync();
         Telemetry = await OtlpReceiver.StartAsync();
         Process = await SuiteService.StartAsync(name, Database, Telemetry, Environment, grpcPort: FreePort.Next());
-        _clients = new ServiceCollection().AddGrpcClient<TClient>(name, o => o.Address = Process.GrpcAddress).BuildServiceProvider();
-        Client = _clients.GetRequiredService<TClient>();
+        _client = new TestGrpcClient<TClient>(Process.GrpcAddress ?? throw new InvalidOperationException($"{name} was started without a gRPC endpoint."), createClient);
+        Client = _client.Client;
     }
 
     public async Task DisposeAsync()
     {
         // Whatever started is stopped, even when a later step of InitializeAsync failed.
-        if (_clients is not null)
-        {
-            await _clients.DisposeAsync();
-        }
+        _client?.Dispose();
 
         if (Process is not null)
         {

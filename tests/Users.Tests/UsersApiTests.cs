@@ -1,6 +1,6 @@
 using Microsoft.EntityFrameworkCore;
 using Shop.Conventions;
-using Shop.Grpc;
+using Grpc.Core;
 
 namespace Shop.Users.Tests;
 

@@ -1,6 +1,6 @@
 using System.Net;
 using Microsoft.Extensions.DependencyInjection;
-using Shop.Grpc;
+using Grpc.Core;
 using Shop.Hosting;
 using Shop.Testing;
 using Shop.Users.Storage;
@@ -42,8 +42,8 @@ public sealed class UsersDatabaseTests
             var connectionString = await cluster.CreateDatabaseAsync("users_outage");
             await using var users = await ServiceProcess.StartAsync(BuiltApp.Dll("src/Users", "Shop.Users"),
                 new Dictionary<string, string?> { ["ConnectionStrings__users"] = connectionString }, grpcPort: FreePort.Next());
-            await using var clients = new ServiceCollection().AddGrpcClient<UsersClient>("users", o => o.Address = users.GrpcAddress).BuildServiceProvider();
-            var client = clients.GetRequiredService<UsersClient>();
+            using var channel = new TestGrpcClient<UsersClient>(users.GrpcAddress!, invoker => new UsersClient(invoker));
+            var client = channel.Client;
             var user = await client.CreateAsync("Ada", $"ada-{Guid.NewGuid():N}@example.com");
 
             await cluster.DisposeAsync();

@@ -26,9 +26,6 @@ internal sealed record RouteMetrics(
 /// </summary>
 internal static class ServiceMetrics
 {
-    /// <summary>gRPC codes that are server errors in the semantic conventions (UNKNOWN, DEADLINE_EXCEEDED, UNIMPLEMENTED, INTERNAL, UNAVAILABLE, DATA_LOSS).</summary>
-    private static readonly HashSet<string> GrpcServerErrors = ["2", "4", "12", "13", "14", "15"];
-
     public static List<RouteMetrics> Compute(MetricStore store, long nowUnixNano, TimeSpan window, string? service = null)
     {
         var windowStart = nowUnixNano - (long)window.TotalNanoseconds;
@@ -92,7 +89,7 @@ internal static class ServiceMetrics
     }
 
     private static string RouteOf(MetricSeries series, string kind) => kind == "rpc"
-        ? $"{series.Attribute(TelemetryAttributes.RpcService)}/{series.Attribute(TelemetryAttributes.RpcMethod)}"
+        ? series.Attribute(TelemetryAttributes.RpcMethod) ?? RpcStatusCodes.OtherMethod
         : $"{series.Attribute(TelemetryAttributes.HttpRequestMethod) ?? "_OTHER"} {series.Attribute(TelemetryAttributes.HttpRoute) ?? "(no route)"}";
 
     private static bool IsError(MetricSeries series, string kind)
@@ -103,7 +100,7 @@ internal static class ServiceMetrics
         }
 
         return kind == "rpc"
-            ? series.Attribute(TelemetryAttributes.RpcGrpcStatusCode) is { } code && GrpcServerErrors.Contains(code)
+            ? series.Attribute(TelemetryAttributes.RpcResponseStatusCode) is { } code && RpcStatusCodes.ServerErrors.Contains(code)
             : int.TryParse(series.Attribute(TelemetryAttributes.HttpResponseStatusCode), out var status) && status >= 500;
     }
 

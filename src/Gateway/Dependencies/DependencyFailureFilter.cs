@@ -1,6 +1,6 @@
+using Grpc.Core;
 using Polly.CircuitBreaker;
 using Polly.Timeout;
-using Shop.Grpc;
 using Shop.ServiceDefaults.Telemetry;
 
 namespace Shop.Gateway.Dependencies;

@@ -1,10 +1,10 @@
+using Grpc.Core;
 using Polly;
 using Polly.CircuitBreaker;
 using Polly.Retry;
 using Polly.Timeout;
 using Shop.Gateway.Orders;
 using Shop.Gateway.Users;
-using Shop.Grpc;
 
 namespace Shop.Gateway.Dependencies;
 

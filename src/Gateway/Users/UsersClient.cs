@@ -1,24 +1,20 @@
+using Grpc.Core;
 using Shop.Contracts.Users.V1;
 using Shop.Gateway.Dependencies;
-using Shop.Grpc;
 
 namespace Shop.Gateway.Users;
 
 /// <summary>The users service over gRPC, behind the users resilience pipeline.</summary>
-public sealed class UsersClient(CallInvoker invoker, DependencyPipelines pipelines, IOptions<GatewayOptions> options)
+public sealed class UsersClient(UsersService.UsersServiceClient client, DependencyPipelines pipelines, IOptions<GatewayOptions> options)
 {
     public const string ServiceName = "users";
-
-    private static readonly Google.Protobuf.Reflection.ServiceDescriptor Service = UsersReflection.Descriptor.Services[0];
-    private static readonly Method<GetUserRequest, User> GetUser = new(Service, "GetUser");
-    private static readonly Method<CreateUserRequest, User> CreateUser = new(Service, "CreateUser");
 
     /// <summary>The user, or null when users says NOT_FOUND.</summary>
     public async Task<User?> FindAsync(Guid id, CancellationToken cancellationToken)
     {
         try
         {
-            return await Call(GetUser, new GetUserRequest { Id = id.ToString() }, idempotent: true, cancellationToken);
+            return await Call(new GetUserRequest { Id = id.ToString() }, client.GetUserAsync, idempotent: true, cancellationToken);
         }
         catch (DependencyException e) when (e.InnerException is RpcException { StatusCode: StatusCode.NotFound })
         {
@@ -32,7 +28,7 @@ public sealed class UsersClient(CallInvoker invoker, DependencyPipelines pipelin
         try
         {
             // Not retried: a retry after a lost answer would report the user's own email as taken.
-            return new CreateUserResult.Created(await Call(CreateUser, new CreateUserRequest { Name = name, Email = email }, idempotent: false, cancellationToken));
+            return new CreateUserResult.Created(await Call(new CreateUserRequest { Name = name, Email = email }, client.CreateUserAsync, idempotent: false, cancellationToken));
         }
         catch (DependencyException e) when (e.InnerException is RpcException { StatusCode: StatusCode.InvalidArgument } invalid)
         {
@@ -44,15 +40,14 @@ public sealed class UsersClient(CallInvoker invoker, DependencyPipelines pipelin
         }
     }
 
-    private async Task<TResponse> Call<TRequest, TResponse>(Method<TRequest, TResponse> method, TRequest request, bool idempotent, CancellationToken cancellationToken)
-        where TRequest : class, Google.Protobuf.IMessage<TRequest>, new()
-        where TResponse : class, Google.Protobuf.IMessage<TResponse>, new()
+    private async Task<TResponse> Call<TRequest, TResponse>(
+        TRequest request, Func<TRequest, CallOptions, AsyncUnaryCall<TResponse>> method, bool idempotent, CancellationToken cancellationToken)
     {
         try
         {
             return await DependencyPipelines.Run(pipelines.Users, idempotent, token =>
-                new ValueTask<TResponse>(invoker.UnaryAsync(method, request,
-                    new CallOptions(Deadline: DateTime.UtcNow + options.Value.UsersTimeout, CancellationToken: token))), cancellationToken);
+                new ValueTask<TResponse>(method(request,
+                    new CallOptions(deadline: DateTime.UtcNow + options.Value.UsersTimeout, cancellationToken: token)).ResponseAsync), cancellationToken);
         }
         catch (Exception e) when (e is RpcException or Polly.CircuitBreaker.BrokenCircuitException)
         {

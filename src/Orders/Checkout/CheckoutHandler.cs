@@ -1,8 +1,8 @@
+using Grpc.Core;
 using System.Diagnostics;
 using Microsoft.EntityFrameworkCore;
 using Shop.Conventions;
 using Shop.Data;
-using Shop.Grpc;
 using Shop.Orders.Ordering;
 using Shop.Orders.Payments;
 using Shop.Orders.Storage;

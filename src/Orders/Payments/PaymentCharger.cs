@@ -1,10 +1,10 @@
+using Grpc.Core;
 using System.Diagnostics;
 using Microsoft.Extensions.Options;
 using Polly;
 using Polly.Retry;
 using Shop.Contracts.Payments.V1;
 using Shop.Conventions;
-using Shop.Grpc;
 using Shop.Orders.Ordering;
 
 namespace Shop.Orders.Payments;
@@ -14,7 +14,7 @@ namespace Shop.Orders.Payments;
 /// reconciler, charge at most once. Each attempt has its own deadline; only UNAVAILABLE and DEADLINE_EXCEEDED are
 /// retried, with exponential backoff and jitter. A decline is an answer, never retried.
 /// </summary>
-internal sealed partial class PaymentCharger(PaymentsClient client, IOptions<OrdersOptions> options, ILogger<PaymentCharger> logger)
+internal sealed partial class PaymentCharger(PaymentsService.PaymentsServiceClient client, IOptions<OrdersOptions> options, ILogger<PaymentCharger> logger)
 {
     private readonly OrdersOptions.PaymentCallOptions _options = options.Value.Payments;
 
@@ -23,7 +23,7 @@ internal sealed partial class PaymentCharger(PaymentsClient client, IOptions<Ord
         // The failed attempt is its own client span; the event says, on the span that waits, that another one follows.
         Activity.Current?.AddEvent(new ActivityEvent("retry", tags: new ActivityTagsCollection
         {
-            [TelemetryAttributes.RpcGrpcStatusCode] = (int)status,
+            [TelemetryAttributes.RpcResponseStatusCode] = RpcStatusCodes.Name((int)status),
             ["retry.attempt"] = attempt,
         }));
         LogRetry(logger, status, attempt, delay.TotalMilliseconds);
@@ -41,7 +41,7 @@ internal sealed partial class PaymentCharger(PaymentsClient client, IOptions<Ord
             Amount = new Money { AmountMinor = order.TotalMinor, Currency = order.Currency },
         };
         return _pipeline.ExecuteAsync(
-            async token => await client.ChargeAsync(request, DateTime.UtcNow + _options.AttemptTimeout, token),
+            async token => await client.ChargeAsync(request, deadline: DateTime.UtcNow + _options.AttemptTimeout, cancellationToken: token),
             cancellationToken).AsTask();
     }
 

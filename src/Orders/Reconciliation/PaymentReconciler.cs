@@ -1,10 +1,10 @@
+using Grpc.Core;
 using System.Diagnostics;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using OpenTelemetry;
 using Shop.Conventions;
 using Shop.Data;
-using Shop.Grpc;
 using Shop.Orders.Ordering;
 using Shop.Orders.Payments;
 using Shop.Orders.Storage;

@@ -1,3 +1,4 @@
+using Grpc.Core;
 using System.Diagnostics;
 using Google.Protobuf.WellKnownTypes;
 using Microsoft.EntityFrameworkCore;
@@ -5,7 +6,6 @@ using Microsoft.Extensions.Options;
 using Shop.Contracts;
 using Shop.Conventions;
 using Shop.Data;
-using Shop.Grpc;
 using Shop.Payments.Faults;
 using Shop.Payments.Storage;
 using V1 = Shop.Contracts.Payments.V1;
@@ -15,6 +15,7 @@ namespace Shop.Payments.Charging;
 /// <summary>shop.payments.v1.PaymentsService: idempotent charges and their lookup.</summary>
 internal sealed partial class PaymentsApi(
     PaymentsDbContext db, FaultInjector faults, IOptions<PaymentsOptions> options, ILogger<PaymentsApi> logger)
+    : V1.PaymentsService.PaymentsServiceBase
 {
     public const string DeclinedOverLimit = "amount exceeds limit";
     private const string IdempotencyKeyIndex = "ix_payments_idempotency_key";
@@ -24,7 +25,7 @@ internal sealed partial class PaymentsApi(
     /// result (replayed), a repeat with anything else is FAILED_PRECONDITION. Concurrent repeats race on the
     /// unique index, and the losers return the winner's row.
     /// </summary>
-    public async Task<V1.ChargeResponse> ChargeAsync(V1.ChargeRequest request, ServerCallContext context)
+    public override async Task<V1.ChargeResponse> Charge(V1.ChargeRequest request, ServerCallContext context)
     {
         var charge = Validate(request);
         var activity = Activity.Current;
@@ -70,7 +71,7 @@ internal sealed partial class PaymentsApi(
         return new V1.ChargeResponse { Payment = ToMessage(payment), Replayed = replayed };
     }
 
-    public async Task<V1.Payment> GetAsync(V1.GetPaymentRequest request, ServerCallContext context)
+    public override async Task<V1.Payment> GetPayment(V1.GetPaymentRequest request, ServerCallContext context)
     {
         if (!Guid.TryParse(request.Id, out var id))
         {
@@ -83,7 +84,7 @@ internal sealed partial class PaymentsApi(
         return ToMessage(payment);
     }
 
-    private static Charge Validate(V1.ChargeRequest request)
+    private static ValidCharge Validate(V1.ChargeRequest request)
     {
         if (request.IdempotencyKey.Length is 0 or > Payment.MaxIdempotencyKeyLength)
         {
@@ -111,10 +112,10 @@ internal sealed partial class PaymentsApi(
             throw InvalidArgument($"amount.currency: {Currencies.Requirement}");
         }
 
-        return new Charge(request.IdempotencyKey, orderId, userId, request.Amount.AmountMinor, request.Amount.Currency);
+        return new ValidCharge(request.IdempotencyKey, orderId, userId, request.Amount.AmountMinor, request.Amount.Currency);
     }
 
-    private Payment Decide(Charge charge)
+    private Payment Decide(ValidCharge charge)
     {
         var declined = charge.AmountMinor > options.Value.DeclineAboveMinor;
         return new Payment
@@ -147,7 +148,7 @@ internal sealed partial class PaymentsApi(
 
     private static RpcException InvalidArgument(string detail) => new(new Status(StatusCode.InvalidArgument, detail));
 
-    private sealed record Charge(string IdempotencyKey, Guid OrderId, Guid? UserId, long AmountMinor, string Currency);
+    private sealed record ValidCharge(string IdempotencyKey, Guid OrderId, Guid? UserId, long AmountMinor, string Currency);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Payment {PaymentId} for order {OrderId}: {Outcome}")]
     private static partial void LogCharged(ILogger logger, Guid paymentId, Guid orderId, string outcome);

@@ -1,7 +1,7 @@
+using Grpc.Core;
 using System.Diagnostics;
 using System.Diagnostics.CodeAnalysis;
 using Shop.Conventions;
-using Shop.Grpc;
 
 namespace Shop.Payments.Faults;
 

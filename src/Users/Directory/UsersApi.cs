@@ -1,22 +1,22 @@
+using Grpc.Core;
 using System.Diagnostics;
 using Google.Protobuf.WellKnownTypes;
 using Microsoft.EntityFrameworkCore;
 using Shop.Conventions;
 using Shop.Data;
-using Shop.Grpc;
 using Shop.Users.Storage;
 using V1 = Shop.Contracts.Users.V1;
 
 namespace Shop.Users.Directory;
 
 /// <summary>shop.users.v1.UsersService: create, read and page through users.</summary>
-internal sealed partial class UsersApi(UsersDbContext db, ILogger<UsersApi> logger)
+internal sealed partial class UsersApi(UsersDbContext db, ILogger<UsersApi> logger) : V1.UsersService.UsersServiceBase
 {
     private const string EmailIndex = "ix_users_email";
     private const int DefaultPageSize = 50;
     private const int MaxPageSize = 200;
 
-    public async Task<V1.User> CreateAsync(V1.CreateUserRequest request, ServerCallContext context)
+    public override async Task<V1.User> CreateUser(V1.CreateUserRequest request, ServerCallContext context)
     {
         var (name, nameError) = UserInput.Name(request.Name);
         var (email, emailError) = UserInput.Email(request.Email);
@@ -43,7 +43,7 @@ internal sealed partial class UsersApi(UsersDbContext db, ILogger<UsersApi> logg
         return ToMessage(user);
     }
 
-    public async Task<V1.User> GetAsync(V1.GetUserRequest request, ServerCallContext context)
+    public override async Task<V1.User> GetUser(V1.GetUserRequest request, ServerCallContext context)
     {
         if (!Guid.TryParse(request.Id, out var id))
         {
@@ -57,7 +57,7 @@ internal sealed partial class UsersApi(UsersDbContext db, ILogger<UsersApi> logg
     }
 
     /// <summary>Keyset paging in id order (ids are UUIDv7, so that is creation order): the page token is the last id seen.</summary>
-    public async Task<V1.ListUsersResponse> ListAsync(V1.ListUsersRequest request, ServerCallContext context)
+    public override async Task<V1.ListUsersResponse> ListUsers(V1.ListUsersRequest request, ServerCallContext context)
     {
         if (request.PageSize < 0)
         {

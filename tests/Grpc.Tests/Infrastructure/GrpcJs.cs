@@ -1,7 +1,7 @@
+using Shop.Testing;
 using System.Diagnostics;
 using System.Text;
 using System.Text.Json;
-using Shop.Testing;
 
 namespace Shop.Grpc.Tests.Infrastructure;
 

@@ -1,16 +1,19 @@
-using System.Collections.Concurrent;
 using System.Net;
+using Grpc.Health.V1;
+using Grpc.Reflection.V1Alpha;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
 namespace Shop.Grpc.Tests.Infrastructure;
 
 /// <summary>
-/// Our gRPC server on a cleartext HTTP/2 Kestrel endpoint at 127.0.0.1 (a free port the kernel picks),
-/// serving the interop service unless told otherwise; its log is kept for assertions.
+/// A gRPC server built the way src/Users/Program.cs builds one (AddServiceDefaults, AddGrpcServer, MapDefaultEndpoints,
+/// MapGrpcServer), on a cleartext HTTP/2 Kestrel endpoint at 127.0.0.1 on a port the kernel picks; its log is kept.
 /// </summary>
 internal sealed class GrpcTestHost : IAsyncDisposable
 {
@@ -30,57 +33,131 @@ internal sealed class GrpcTestHost : IAsyncDisposable
 
     public LogRecorder Logs { get; }
 
-    public static async Task<GrpcTestHost> StartAsync(
-        Action<GrpcServiceBuilder>? map = null,
-        Action<GrpcServerOptions>? options = null,
-        Action<WebApplication>? endpoints = null,
-        Action<IServiceCollection>? services = null)
+    public IServiceProvider Services => _app.Services;
+
+    /// <summary>Serves <see cref="InteropService"/>.</summary>
+    public static Task<GrpcTestHost> StartAsync(
+        Action<WebApplicationBuilder>? configure = null, Func<Exception, Status?>? exceptionStatus = null, string environment = "Production") =>
+        StartAsync<InteropService>(configure, exceptionStatus, environment);
+
+    /// <summary>Serves <typeparamref name="TService"/>; <paramref name="configure"/> adds services and configuration.</summary>
+    public static async Task<GrpcTestHost> StartAsync<TService>(
+        Action<WebApplicationBuilder>? configure = null, Func<Exception, Status?>? exceptionStatus = null, string environment = "Production")
+        where TService : class
     {
-        var builder = WebApplication.CreateSlimBuilder();
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions
+        {
+            EnvironmentName = environment,
+            ApplicationName = typeof(GrpcTestHost).Assembly.GetName().Name,
+        });
         builder.WebHost.ConfigureKestrel(kestrel =>
             kestrel.Listen(IPAddress.Loopback, 0, listen => listen.Protocols = HttpProtocols.Http2));
+        builder.AddServiceDefaults();
+        builder.AddGrpcServer(exceptionStatus);
         var logs = new LogRecorder();
         builder.Logging.ClearProviders().AddProvider(logs);
-        builder.Services.AddGrpcServer(options);
-        services?.Invoke(builder.Services);
-        var app = builder.Build();
-        (map ?? (service => service.MapInterop()))(app.MapGrpcService(InteropService.Descriptor));
-        endpoints?.Invoke(app);
-        await app.StartAsync();
-        return new GrpcTestHost(app, logs);
-    }
+        configure?.Invoke(builder);
 
-    /// <summary>A client of this server, registered the way a service registers one.</summary>
-    public TestClient CreateClient(Action<GrpcClientOptions>? configure = null) => TestClient.For(Address, configure);
+        var app = builder.Build();
+        try
+        {
+            app.MapDefaultEndpoints();
+            app.MapGrpcServer<TService>();
+            await app.StartAsync();
+            return new GrpcTestHost(app, logs);
+        }
+        catch
+        {
+            await app.DisposeAsync();
+            throw;
+        }
+    }
 
     public async ValueTask DisposeAsync()
     {
-        await _app.StopAsync();
-        await _app.DisposeAsync();
+        try
+        {
+            await _app.StopAsync();
+        }
+        finally
+        {
+            await _app.DisposeAsync();
+        }
     }
 }
 
-/// <summary>An <see cref="InteropClient"/> from its own service provider, disposed with it.</summary>
-internal sealed class TestClient(ServiceProvider services) : IDisposable
+/// <summary>
+/// The calling side as a service has it: a host with AddServiceDefaults and the generated clients registered with
+/// AddServiceGrpcClient, whose address service discovery reads from configuration Services:{name}:grpc:0.
+/// </summary>
+internal sealed class GrpcTestClient : IAsyncDisposable
 {
-    public InteropClient Client { get; } = services.GetRequiredService<InteropClient>();
+    private readonly IHost _host;
 
-    public static TestClient For(Uri address, Action<GrpcClientOptions>? configure = null) =>
-        new(new ServiceCollection()
-            .AddGrpcClient<InteropClient>("interop", options =>
-            {
-                options.Address = address;
-                configure?.Invoke(options);
-            })
-            .BuildServiceProvider());
+    private GrpcTestClient(IHost host) => _host = host;
 
-    public void Dispose() => services.Dispose();
+    public InteropClient Interop => _host.Services.GetRequiredService<InteropClient>();
+
+    public Health.HealthClient Health => _host.Services.GetRequiredService<Health.HealthClient>();
+
+    public ServerReflection.ServerReflectionClient Reflection => _host.Services.GetRequiredService<ServerReflection.ServerReflectionClient>();
+
+    /// <summary>The client's call invoker, for methods no .proto declares.</summary>
+    public CallInvoker Invoker => _host.Services.GetRequiredService<RawClient>().Invoker;
+
+    /// <summary>Clients of the service <paramref name="name"/>, configured at <paramref name="address"/>.</summary>
+    public static async Task<GrpcTestClient> StartAsync(Uri address, string name = "interop", Action<HostApplicationBuilder>? configure = null)
+    {
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings
+        {
+            EnvironmentName = "Production",
+            ApplicationName = typeof(GrpcTestClient).Assembly.GetName().Name,
+        });
+        builder.Configuration.AddInMemoryCollection([KeyValuePair.Create<string, string?>($"Services:{name}:grpc:0", address.ToString())]);
+        builder.AddServiceDefaults();
+        builder.Logging.ClearProviders();
+        builder.Services.AddServiceGrpcClient<InteropClient>(name);
+        builder.Services.AddServiceGrpcClient<Health.HealthClient>(name);
+        builder.Services.AddServiceGrpcClient<ServerReflection.ServerReflectionClient>(name);
+        builder.Services.AddServiceGrpcClient<RawClient>(name);
+        configure?.Invoke(builder);
+
+        var host = builder.Build();
+        try
+        {
+            await host.StartAsync();
+            return new GrpcTestClient(host);
+        }
+        catch
+        {
+            host.Dispose();
+            throw;
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        try
+        {
+            await _host.StopAsync();
+        }
+        finally
+        {
+            _host.Dispose();
+        }
+    }
+}
+
+/// <summary>A client with no methods of its own: Grpc.Net.ClientFactory builds any class that takes a CallInvoker.</summary>
+internal sealed class RawClient(CallInvoker invoker)
+{
+    public CallInvoker Invoker => invoker;
 }
 
 /// <summary>Keeps every log entry written through it.</summary>
 internal sealed class LogRecorder : ILoggerProvider
 {
-    public ConcurrentQueue<(string Category, LogLevel Level, string Message, Exception? Exception)> Entries { get; } = new();
+    public System.Collections.Concurrent.ConcurrentQueue<(string Category, LogLevel Level, string Message, Exception? Exception)> Entries { get; } = new();
 
     public ILogger CreateLogger(string categoryName) => new Logger(this, categoryName);
 

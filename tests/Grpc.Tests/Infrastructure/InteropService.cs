@@ -1,24 +1,18 @@
+using Google.Protobuf;
 using Shop.Grpc.Tests.Interop;
-using ServiceDescriptor = Google.Protobuf.Reflection.ServiceDescriptor;
 
 namespace Shop.Grpc.Tests.Infrastructure;
 
-/// <summary>Our side of interop.proto: handlers that behave as tests/interop/server.js does, and a typed client.</summary>
-internal static class InteropService
+/// <summary>Our side of interop.proto on the Grpc.Tools base: it behaves as tests/interop/server.js does.</summary>
+internal class InteropService : InteropServiceBase
 {
-    public static readonly ServiceDescriptor Descriptor = InteropReflection.Descriptor.Services[0];
-
-    public static GrpcServiceBuilder MapInterop(this GrpcServiceBuilder service) => service
-        .Unary<EchoRequest, EchoResponse>("Echo", EchoAsync)
-        .Unary<FailRequest, EchoResponse>("Fail", Fail)
-        .Unary<SleepRequest, EchoResponse>("Sleep", SleepAsync);
-
     /// <summary>Milliseconds left until the call's deadline; -1 when it has none.</summary>
     public static long DeadlineMs(ServerCallContext context) => context.Deadline == DateTime.MaxValue
         ? -1
         : (long)Math.Max(0, (context.Deadline - DateTime.UtcNow).TotalMilliseconds);
 
-    private static async Task<EchoResponse> EchoAsync(EchoRequest request, ServerCallContext context)
+    /// <summary>Echoes the text; request metadata whose key starts with "x-" comes back in the headers and the trailers.</summary>
+    public override async Task<EchoResponse> Echo(EchoRequest request, ServerCallContext context)
     {
         var deadlineMs = DeadlineMs(context);
         var echoed = new Metadata();
@@ -32,10 +26,12 @@ internal static class InteropService
         return new EchoResponse { Text = request.Text, DeadlineMs = deadlineMs };
     }
 
-    private static Task<EchoResponse> Fail(FailRequest request, ServerCallContext context) =>
+    /// <summary>Ends with the requested status and the trailer x-failed: yes.</summary>
+    public override Task<EchoResponse> Fail(FailRequest request, ServerCallContext context) =>
         throw new RpcException(new Status((StatusCode)request.Code, request.Message), new Metadata { { "x-failed", "yes" } });
 
-    private static async Task<EchoResponse> SleepAsync(SleepRequest request, ServerCallContext context)
+    /// <summary>Answers after delay_ms unless the call ends first.</summary>
+    public override async Task<EchoResponse> Sleep(SleepRequest request, ServerCallContext context)
     {
         var deadlineMs = DeadlineMs(context);
         await Task.Delay(request.DelayMs, context.CancellationToken);
@@ -43,22 +39,15 @@ internal static class InteropService
     }
 }
 
-/// <summary>A typed client as a service would write one: a Method per RPC, one line per call.</summary>
-internal sealed class InteropClient(CallInvoker invoker)
+/// <summary>Methods of the interop service's package that no peer serves.</summary>
+internal static class UndeclaredMethods
 {
-    public static readonly Method<EchoRequest, EchoResponse> EchoMethod = new(InteropService.Descriptor, "Echo");
-    public static readonly Method<FailRequest, EchoResponse> FailMethod = new(InteropService.Descriptor, "Fail");
-    public static readonly Method<SleepRequest, EchoResponse> SleepMethod = new(InteropService.Descriptor, "Sleep");
-    public static readonly Method<EchoRequest, EchoResponse> UnimplementedMethod = new(InteropService.Descriptor, "Unimplemented");
+    private static readonly Marshaller<EchoRequest> Request = Marshallers.Create(m => m.ToByteArray(), EchoRequest.Parser.ParseFrom);
+    private static readonly Marshaller<EchoResponse> Response = Marshallers.Create(m => m.ToByteArray(), EchoResponse.Parser.ParseFrom);
 
-    public CallInvoker Invoker => invoker;
+    /// <summary>shop.interop.v1.InteropService/Nope: a method interop.proto does not declare.</summary>
+    public static readonly Method<EchoRequest, EchoResponse> Nope = new(MethodType.Unary, "shop.interop.v1.InteropService", "Nope", Request, Response);
 
-    public Task<EchoResponse> EchoAsync(string text, CallOptions options = default) =>
-        invoker.UnaryAsync(EchoMethod, new EchoRequest { Text = text }, options);
-
-    public Task<EchoResponse> FailAsync(StatusCode code, string message, CallOptions options = default) =>
-        invoker.UnaryAsync(FailMethod, new FailRequest { Code = (int)code, Message = message }, options);
-
-    public Task<EchoResponse> SleepAsync(TimeSpan delay, CallOptions options = default) =>
-        invoker.UnaryAsync(SleepMethod, new SleepRequest { DelayMs = (int)delay.TotalMilliseconds }, options);
+    public static Task<EchoResponse> CallAsync(this CallInvoker invoker, Method<EchoRequest, EchoResponse> method) =>
+        invoker.AsyncUnaryCall(method, null, new CallOptions(deadline: DateTime.UtcNow.AddSeconds(30)), new EchoRequest()).ResponseAsync;
 }

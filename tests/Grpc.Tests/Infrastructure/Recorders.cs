@@ -1,41 +1,62 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
+using Microsoft.Extensions.DependencyInjection;
+using OpenTelemetry;
+using OpenTelemetry.Trace;
 using Shop.Conventions;
 
 namespace Shop.Grpc.Tests.Infrastructure;
 
-/// <summary>Keeps the activities of the gRPC, ASP.NET Core and HttpClient sources that stop while it listens.</summary>
-internal sealed class ActivityRecorder : IDisposable
+/// <summary>
+/// The spans one host's OpenTelemetry tracer provider ends, as its exporter would get them: a processor added to the
+/// provider AddServiceDefaults configures. Every provider in the process sees the activities of the sources it
+/// listens to, so a recorder is attached to one host only.
+/// </summary>
+internal sealed class SpanRecorder : BaseProcessor<Activity>
 {
-    /// <summary>The source of the root activity a test starts, so its trace can be told apart.</summary>
-    public static readonly ActivitySource TestSource = new(TestSourceName);
+    private readonly ConcurrentQueue<Activity> _started = new();
+    private readonly ConcurrentQueue<Activity> _ended = new();
 
-    // Compared by name: the listener may be asked about sources while TestSource itself is being created.
-    private const string TestSourceName = "Shop.Grpc.Tests";
+    public void AttachTo(IServiceCollection services) =>
+        services.ConfigureOpenTelemetryTracerProvider(tracing => tracing.AddProcessor(this));
 
-    private readonly ConcurrentQueue<Activity> _stopped = new();
-    private readonly ActivityListener _listener;
+    public override void OnStart(Activity data) => _started.Enqueue(data);
 
-    public ActivityRecorder()
-    {
-        _listener = new ActivityListener
-        {
-            ShouldListenTo = source => source.Name is TelemetrySources.Grpc or TelemetrySources.AspNetCore
-                or TelemetrySources.HttpClient or TestSourceName,
-            Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllDataAndRecorded,
-            ActivityStopped = _stopped.Enqueue,
-        };
-        ActivitySource.AddActivityListener(_listener);
-    }
+    public override void OnEnd(Activity data) => _ended.Enqueue(data);
 
-    /// <summary>The first stopped activity of <paramref name="trace"/> that matches; the server's may stop after the client returned.</summary>
+    /// <summary>The first started span of <paramref name="trace"/> that matches, ended or not.</summary>
+    public Task<Activity> WaitForStartAsync(ActivityTraceId trace, Func<Activity, bool> match) =>
+        Eventually.FindAsync(_started, a => a.TraceId == trace && match(a), $"started span in trace {trace}");
+
+    /// <summary>The first ended span of <paramref name="trace"/> that matches; the server's may end after the client returned.</summary>
     public Task<Activity> WaitForAsync(ActivityTraceId trace, Func<Activity, bool> match) =>
-        Eventually.FindAsync(_stopped, a => a.TraceId == trace && match(a), $"activity in trace {trace}");
+        Eventually.FindAsync(_ended, a => a.TraceId == trace && match(a), $"span in trace {trace}");
 
-    public IEnumerable<Activity> InTrace(ActivityTraceId trace) => _stopped.Where(a => a.TraceId == trace);
+    public IEnumerable<Activity> InTrace(ActivityTraceId trace) => _ended.Where(a => a.TraceId == trace);
+}
 
-    public void Dispose() => _listener.Dispose();
+/// <summary>The root activity a test starts its calls under, so that their trace can be told apart.</summary>
+internal static class TestTrace
+{
+    private const string SourceName = "Shop.Grpc.Tests";
+
+    // Listens to the test's own source only: which activities the services record is for their providers to decide.
+    private static readonly ActivitySource Source = Listened(new ActivitySource(SourceName));
+
+    public static Activity Start() => Source.StartActivity("test")
+        ?? throw new InvalidOperationException($"Nothing listens to {SourceName}.");
+
+    private static ActivitySource Listened(ActivitySource source)
+    {
+        // ActivitySource keeps its listeners for the life of the process.
+        ActivitySource.AddActivityListener(new ActivityListener
+        {
+            ShouldListenTo = candidate => candidate.Name == SourceName,
+            Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllDataAndRecorded,
+        });
+        return source;
+    }
 }
 
 /// <summary>Keeps the measurements of the Shop.Grpc meter taken while it listens.</summary>
@@ -70,10 +91,10 @@ internal sealed class MetricRecorder : IDisposable
     public void Dispose() => _listener.Dispose();
 }
 
-/// <summary>Waits for something another thread records: telemetry of a call may land after the call returned.</summary>
+/// <summary>Waits, up to a deadline, for something another thread records: telemetry of a call may land after the call returned.</summary>
 internal static class Eventually
 {
-    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(10);
+    public static readonly TimeSpan Timeout = TimeSpan.FromSeconds(30);
 
     public static async Task<T> FindAsync<T>(IEnumerable<T> items, Func<T, bool> match, string what)
     {

@@ -1,0 +1,26 @@
+using Grpc.Net.ClientFactory;
+using Microsoft.Extensions.DependencyInjection;
+using Shop.ServiceDefaults.Grpc;
+
+namespace Microsoft.Extensions.Hosting;
+
+/// <summary>A Shop gRPC client on Grpc.Net.ClientFactory, addressed by service discovery.</summary>
+public static class GrpcClientExtensions
+{
+    /// <summary>
+    /// Adds the generated client <typeparamref name="TClient"/> for the service <paramref name="service"/> at
+    /// <c>http://_grpc.{service}</c>: service discovery resolves it from configuration <c>Services:{service}:grpc:0</c>
+    /// (the <c>services__{service}__grpc__0</c> variable Aspire sets). Calls made while serving a gRPC call carry its
+    /// deadline and cancellation; calls made elsewhere (an HTTP request, a worker) go out with their own.
+    /// </summary>
+    public static IHttpClientBuilder AddServiceGrpcClient<TClient>(this IServiceCollection services, string service)
+        where TClient : class
+    {
+        ArgumentException.ThrowIfNullOrEmpty(service);
+        return services
+            .AddGrpcClient<TClient>(options => options.Address = new Uri($"http://_grpc.{service}"))
+            .EnableCallContextPropagation(options => options.SuppressContextNotFoundErrors = true)
+            .AddInterceptor(() => GrpcClientTelemetry.Instance)
+            .AddServiceDiscovery();
+    }
+}
