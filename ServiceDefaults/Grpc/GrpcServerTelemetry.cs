@@ -39,7 +39,7 @@ internal sealed class GrpcServerTelemetry(RequestDelegate next)
         var method = served is null ? RpcStatusCodes.OtherMethod : served.FullName.TrimStart('/');
         if (activity is { IsAllDataRequested: true })
         {
-            // Set before the call, so the HTTP span code sees rpc.system.name and leaves the name alone.
+            // The instrumentation renames the span when the request ends; KeepRpcSpanName puts this name back.
             activity.DisplayName = served is null ? RpcStatusCodes.GrpcSystem : method;
             activity.SetTag(TelemetryAttributes.RpcSystemName, RpcStatusCodes.GrpcSystem);
             activity.SetTag(TelemetryAttributes.RpcMethod, method);
@@ -83,6 +83,18 @@ internal sealed class GrpcServerTelemetry(RequestDelegate next)
             }
 
             Duration.Record(Stopwatch.GetElapsedTime(started).TotalSeconds, tags);
+        }
+    }
+
+    /// <summary>
+    /// The ASP.NET Core instrumentation renames the span <c>{method} {route}</c> when the request ends; a gRPC call
+    /// keeps its RPC name (<c>{package.Service}/{Method}</c>, or <c>grpc</c> for a method not served).
+    /// </summary>
+    internal static void KeepRpcSpanName(Activity activity, HttpResponse response)
+    {
+        if (activity.GetTagItem(TelemetryAttributes.RpcMethod) is string method && activity.GetTagItem(TelemetryAttributes.RpcSystemName) is not null)
+        {
+            activity.DisplayName = method == RpcStatusCodes.OtherMethod ? RpcStatusCodes.GrpcSystem : method;
         }
     }
 

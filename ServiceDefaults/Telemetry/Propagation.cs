@@ -42,3 +42,20 @@ internal sealed class BaggageTagsProcessor : BaseProcessor<Activity>
         }
     }
 }
+
+/// <summary>
+/// The public edge's other half: OpenTelemetry.Instrumentation.AspNetCore extracts incoming baggage into
+/// OpenTelemetry's Baggage.Current, which its client instrumentations send on. At the edge it starts empty.
+/// </summary>
+internal sealed class IncomingBaggageDroppingStartupFilter : Microsoft.AspNetCore.Hosting.IStartupFilter
+{
+    public Action<Microsoft.AspNetCore.Builder.IApplicationBuilder> Configure(Action<Microsoft.AspNetCore.Builder.IApplicationBuilder> next) => app =>
+    {
+        app.Use(static nextMiddleware => context =>
+        {
+            Baggage.Current = default;
+            return nextMiddleware(context);
+        });
+        next(app);
+    };
+}

@@ -4,11 +4,13 @@ using System.Reflection;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Npgsql;
 using OpenTelemetry;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Resources;
 using OpenTelemetry.Trace;
 using Shop.Conventions;
+using Shop.ServiceDefaults.Grpc;
 using Shop.ServiceDefaults.Metrics;
 
 namespace Shop.ServiceDefaults.Telemetry;
@@ -24,6 +26,7 @@ internal static class TelemetrySetup
             // calls use DistributedContextPropagator.Current, so the suite's own baggage still flows.
             builder.Services.AddSingleton<DistributedContextPropagator>(
                 new IncomingBaggageDroppingPropagator(DistributedContextPropagator.Current));
+            builder.Services.AddTransient<Microsoft.AspNetCore.Hosting.IStartupFilter, IncomingBaggageDroppingStartupFilter>();
         }
 
         var settings = TelemetrySettings.From(builder.Configuration, builder.Environment);
@@ -35,25 +38,27 @@ internal static class TelemetrySetup
             return;
         }
 
-        builder.Services.AddTransient<Microsoft.AspNetCore.Hosting.IStartupFilter, HttpServerSpanStartupFilter>();
-
         var otel = builder.Services.AddOpenTelemetry();
         otel.ConfigureResource(resource => ConfigureResource(resource, builder.Environment))
             .WithTracing(tracing => tracing
-                .AddSource(TelemetrySources.AspNetCore, TelemetrySources.HttpClient, TelemetrySources.Npgsql, TelemetrySources.SuiteWildcard)
+                .AddAspNetCoreInstrumentation(aspNetCore =>
+                {
+                    // Probes and scrapes are not traffic: their spans, and any child (a database check), are not recorded.
+                    aspNetCore.Filter = context => !HealthPaths.IsUntraced(context.Request.Path.Value);
+                    aspNetCore.EnrichWithHttpResponse = GrpcServerTelemetry.KeepRpcSpanName;
+                })
+                .AddHttpClientInstrumentation()
                 // One client span per gRPC call, not a second HTTP span under it.
                 .AddGrpcClientInstrumentation(grpc => grpc.SuppressDownstreamInstrumentation = true)
+                .AddNpgsql()
+                .AddSource(TelemetrySources.SuiteWildcard)
                 .SetSampler(settings.Sampler)
                 .AddProcessor(new BaggageTagsProcessor()))
             .WithMetrics(metrics => metrics
-                .AddMeter(
-                    TelemetrySources.AspNetCoreHostingMeter,
-                    TelemetrySources.KestrelMeter,
-                    TelemetrySources.RoutingMeter,
-                    TelemetrySources.HttpClientMeter,
-                    TelemetrySources.NpgsqlMeter,
-                    TelemetrySources.EntityFrameworkCoreMeter,
-                    TelemetrySources.SuiteWildcard)
+                .AddAspNetCoreInstrumentation()
+                .AddHttpClientInstrumentation()
+                .AddNpgsqlInstrumentation()
+                .AddMeter(TelemetrySources.EntityFrameworkCoreMeter, TelemetrySources.SuiteWildcard)
                 .AddRuntimeInstrumentation()
                 .AddView(DurationHistogramView)
                 .SetExemplarFilter(ExemplarFilterType.TraceBased)

@@ -15,17 +15,12 @@ public static class TelemetrySources
     /// <summary>src/Data: the startup span that groups a service's migration statements.</summary>
     public const string Data = "Shop.Data";
 
-    // Platform activity sources
+    // Platform activity sources (the instrumentation packages subscribe to them; tests tell spans apart by them)
     public const string AspNetCore = "Microsoft.AspNetCore";
     public const string HttpClient = "System.Net.Http";
     public const string Npgsql = "Npgsql";
 
-    // Platform meters
-    public const string AspNetCoreHostingMeter = "Microsoft.AspNetCore.Hosting";
-    public const string KestrelMeter = "Microsoft.AspNetCore.Server.Kestrel";
-    public const string RoutingMeter = "Microsoft.AspNetCore.Routing";
-    public const string HttpClientMeter = "System.Net.Http";
-    public const string NpgsqlMeter = "Npgsql";
+    // Platform meter no instrumentation package adds (ASP.NET Core, HttpClient and Npgsql meters come with theirs)
     public const string EntityFrameworkCoreMeter = "Microsoft.EntityFrameworkCore";
 
     /// <summary>The source and meter name a service uses for its own telemetry, e.g. <c>Shop.Orders</c> for <c>orders</c>.</summary>

@@ -32,6 +32,8 @@ internal static class OrdersTelemetry
         var activity = Activity.Current;
         activity?.SetTag(TelemetryAttributes.OrderId, orderId.ToString());
         activity?.AddBaggage(TelemetryAttributes.OrderId, orderId.ToString());
+        // OpenTelemetry's instrumentations propagate its Baggage.Current, not the Activity's baggage.
+        OpenTelemetry.Baggage.SetBaggage(TelemetryAttributes.OrderId, orderId.ToString());
     }
 
     public static void CountPlaced(Order order)

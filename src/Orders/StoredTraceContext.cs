@@ -46,6 +46,7 @@ public sealed record StoredTraceContext(string? TraceParent, string? TraceState,
             return null;
         }
 
+        var restored = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var (key, value) in DistributedContextPropagator.Current.ExtractBaggage(Baggage, static (carrier, field, out value, out values) =>
                  {
                      value = field == BaggageField ? (string?)carrier : null;
@@ -53,8 +54,14 @@ public sealed record StoredTraceContext(string? TraceParent, string? TraceState,
                  }) ?? [])
         {
             activity.AddBaggage(key, value);
+            if (value is not null)
+            {
+                restored[key] = value;
+            }
         }
 
+        // Calls made for this work carry the stored baggage: OpenTelemetry's instrumentations send Baggage.Current.
+        OpenTelemetry.Baggage.Current = OpenTelemetry.Baggage.Create(restored);
         return activity;
     }
 

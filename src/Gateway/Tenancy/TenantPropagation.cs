@@ -38,6 +38,8 @@ internal static partial class TenantPropagation
 
             var activity = context.Features.Get<IHttpActivityFeature>()?.Activity;
             activity?.SetBaggage(TelemetryAttributes.TenantId, tenant);
+            // OpenTelemetry's instrumentations propagate its Baggage.Current, not the Activity's baggage.
+            OpenTelemetry.Baggage.SetBaggage(TelemetryAttributes.TenantId, tenant);
             activity?.SetTag(TelemetryAttributes.TenantId, tenant);
             await next(context);
         });
