@@ -52,9 +52,10 @@ internal sealed class GrpcServerTelemetry(RequestDelegate next)
         finally
         {
             // A caller that went away gets no answer; Grpc.AspNetCore still writes UNKNOWN for it, which is not a server fault.
-            var code = context.RequestAborted.IsCancellationRequested && StatusOf(context) == (int)StatusCode.Unknown
-                ? RpcStatusCodes.Name((int)StatusCode.Cancelled)
-                : RpcStatusCodes.Name(StatusOf(context));
+            var status = StatusOf(context);
+            var code = RpcStatusCodes.Name(context.RequestAborted.IsCancellationRequested && status == (int)StatusCode.Unknown
+                ? (int)StatusCode.Cancelled
+                : status);
             var serverError = RpcStatusCodes.ServerErrors.Contains(code);
             if (activity is { IsAllDataRequested: true })
             {
