@@ -29,7 +29,7 @@ internal static class TelemetrySetup
             builder.Services.AddTransient<Microsoft.AspNetCore.Hosting.IStartupFilter, IncomingBaggageDroppingStartupFilter>();
         }
 
-        var settings = TelemetrySettings.From(builder.Configuration, builder.Environment);
+        var settings = TelemetrySettings.From(builder.Configuration);
         builder.Services.AddSingleton(settings);
         builder.Services.AddHostedService<TelemetryStartupReport>();
         if (settings.SdkDisabled)
@@ -52,7 +52,7 @@ internal static class TelemetrySetup
                 .AddGrpcClientInstrumentation(grpc => grpc.SuppressDownstreamInstrumentation = true)
                 .AddNpgsql()
                 .AddSource(TelemetrySources.SuiteWildcard)
-                .SetSampler(settings.Sampler)
+                // No SetSampler: the SDK takes OTEL_TRACES_SAMPLER(_ARG), parentbased_always_on when unset.
                 .AddProcessor(new BaggageTagsProcessor()))
             .WithMetrics(metrics => metrics
                 .AddAspNetCoreInstrumentation()

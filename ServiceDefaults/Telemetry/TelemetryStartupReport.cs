@@ -8,31 +8,23 @@ internal sealed partial class TelemetryStartupReport(TelemetrySettings settings,
 {
     public Task StartAsync(CancellationToken cancellationToken)
     {
-        foreach (var warning in settings.Warnings)
-        {
-            LogWarning(logger, warning);
-        }
-
         if (settings.SdkDisabled)
         {
             LogDisabled(logger);
         }
         else if (settings.ExportEndpoint is null)
         {
-            LogNotExporting(logger, settings.SamplerDescription);
+            LogNotExporting(logger, settings.Sampler);
         }
         else
         {
-            LogExporting(logger, settings.ExportEndpoint, settings.ExportProtocol, settings.SamplerDescription);
+            LogExporting(logger, settings.ExportEndpoint, settings.ExportProtocol, settings.Sampler);
         }
 
         return Task.CompletedTask;
     }
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Telemetry configuration: {Problem}")]
-    private static partial void LogWarning(ILogger logger, string problem);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Telemetry disabled by OTEL_SDK_DISABLED")]
     private static partial void LogDisabled(ILogger logger);

@@ -145,4 +145,22 @@ public sealed class TelemetryConfigurationTests : IAsyncLifetime
         await service.StopAsync();
         Assert.DoesNotContain(_receiver.Spans, s => s.TraceId == traceId);
     }
+
+    [Theory]
+    [InlineData("traceidratio", false)]
+    [InlineData("parentbased_traceidratio", true)]
+    public async Task Ratio_samplers_from_the_environment_take_their_argument_and_the_parent_based_one_follows_a_sampled_caller(string sampler, bool recorded)
+    {
+        var environment = TestServiceHost.Exporting(_receiver);
+        environment["OTEL_TRACES_SAMPLER"] = sampler;
+        environment["OTEL_TRACES_SAMPLER_ARG"] = "0";
+        await using var service = await TestServiceHost.StartAsync(environment);
+
+        // The caller sampled its span (flags 01); a ratio of 0 drops every root of its own.
+        var (_, traceId) = await service.SendTraced(HttpMethod.Get, "/items/1");
+
+        await _receiver.WaitFor(r => r.Logs.FirstOrDefault(l => l.Body.Contains("Item 1 read", StringComparison.Ordinal)), what: "the request's log");
+        await service.StopAsync();
+        Assert.Equal(recorded, _receiver.Spans.Any(s => s.TraceId == traceId));
+    }
 }
