@@ -163,11 +163,6 @@ internal static class PrometheusSerializer
                 AppendLabel(output, new("span_id", exemplar.SpanId!), ref first);
             }
 
-            foreach (var label in exemplar.Labels)
-            {
-                AppendLabel(output, label, ref first);
-            }
-
             output.Append("} ").Append(Number(exemplar.Value)).Append(' ')
                 .Append((exemplar.Timestamp.ToUnixTimeMilliseconds() / 1000.0).ToString("0.000", CultureInfo.InvariantCulture));
         }

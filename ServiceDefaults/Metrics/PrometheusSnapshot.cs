@@ -4,8 +4,11 @@ using OpenTelemetry.Resources;
 
 namespace Shop.ServiceDefaults.Metrics;
 
-/// <summary>An exemplar as exposed: trace and span id, value, timestamp, and the measurement's other attributes.</summary>
-internal sealed record PrometheusExemplar(string? TraceId, string? SpanId, double Value, DateTimeOffset Timestamp, IReadOnlyList<KeyValuePair<string, string>> Labels);
+/// <summary>
+/// An exemplar as exposed: trace and span id, value, timestamp. The measurement's filtered attributes are
+/// not written: they exist only under a view that limits attribute keys, and Shop configures none.
+/// </summary>
+internal sealed record PrometheusExemplar(string? TraceId, string? SpanId, double Value, DateTimeOffset Timestamp);
 
 /// <summary>One cumulative histogram bucket: its upper bound (le), the count of values at or below it, and an exemplar that fell into it.</summary>
 internal sealed record PrometheusBucket(double UpperBound, long CumulativeCount, PrometheusExemplar? Exemplar);
@@ -51,9 +54,6 @@ internal sealed record PrometheusSnapshot(IReadOnlyList<KeyValuePair<string, str
 
     /// <summary>The name of the info family that carries the resource attributes.</summary>
     public const string TargetInfoName = "target";
-
-    /// <summary>The OpenMetrics limit on the label names and values of one exemplar, in characters.</summary>
-    private const int ExemplarLabelLimit = 128;
 
     /// <summary>
     /// Converts the metrics of one cumulative collection. Metrics whose names would clash with a family
@@ -208,39 +208,14 @@ internal sealed record PrometheusSnapshot(IReadOnlyList<KeyValuePair<string, str
         foreach (ref readonly var exemplar in collection)
         {
             var value = metric.MetricType.IsLong() && !metric.MetricType.IsHistogram() ? exemplar.LongValue : exemplar.DoubleValue;
-            string? traceId = null;
-            string? spanId = null;
-            var budget = ExemplarLabelLimit;
-            if (exemplar.TraceId != default)
-            {
-                traceId = exemplar.TraceId.ToHexString();
-                spanId = exemplar.SpanId.ToHexString();
-                budget -= "trace_id".Length + traceId.Length + "span_id".Length + spanId.Length;
-            }
-
-            // The measurement's attributes that the metric point does not keep, when they fit the limit.
-            var filtered = PrometheusNaming.Labels(FilteredTags(exemplar))
-                .Where(label => label.Key is not ("trace_id" or "span_id"))
-                .ToList();
-            if (filtered.Sum(label => label.Key.Length + label.Value.Length) > budget)
-            {
-                filtered.Clear();
-            }
-
-            result.Add(new PrometheusExemplar(traceId, spanId, value, exemplar.Timestamp, filtered));
+            var sampled = exemplar.TraceId != default;
+            result.Add(new PrometheusExemplar(
+                sampled ? exemplar.TraceId.ToHexString() : null,
+                sampled ? exemplar.SpanId.ToHexString() : null,
+                value,
+                exemplar.Timestamp));
         }
 
         return result;
-    }
-
-    private static List<KeyValuePair<string, object?>> FilteredTags(in Exemplar exemplar)
-    {
-        var tags = new List<KeyValuePair<string, object?>>();
-        foreach (var tag in exemplar.FilteredTags)
-        {
-            tags.Add(tag);
-        }
-
-        return tags;
     }
 }
