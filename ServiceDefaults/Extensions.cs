@@ -10,12 +10,12 @@ using Shop.ServiceDefaults.Telemetry;
 
 namespace Microsoft.Extensions.Hosting;
 
-/// <summary>What every Shop service gets from two calls: telemetry, logging, error handling and health.</summary>
+/// <summary>What every Shop service gets from two calls: telemetry, logging, error handling, health and service discovery.</summary>
 public static class ServiceDefaultsExtensions
 {
     private const string LiveTag = "live";
 
-    /// <summary>Adds OpenTelemetry (traces, metrics, logs over OTLP), correlated console logs, ProblemDetails and health checks.</summary>
+    /// <summary>Adds OpenTelemetry (traces, metrics, logs over OTLP), correlated console logs, ProblemDetails, health checks and service discovery for every HttpClient.</summary>
     public static TBuilder AddServiceDefaults<TBuilder>(this TBuilder builder, Action<ServiceDefaultsOptions>? configure = null)
         where TBuilder : IHostApplicationBuilder
     {
@@ -26,6 +26,11 @@ public static class ServiceDefaultsExtensions
         builder.AddCorrelatedConsoleLogging();
         builder.Services.AddShopProblemDetails();
         builder.Services.AddServiceDiscovery();
+
+        // Every HttpClient resolves service names (http://orders, http://_grpc.users), gRPC clients included. Resilience
+        // is not a default: gRPC clients are HttpClients too, and an HTTP handler would retry their non-idempotent calls
+        // (see AddServiceGrpcClient); an HTTP client to a service adds AddStandardResilienceHandler itself, tuned.
+        builder.Services.ConfigureHttpClientDefaults(http => http.AddServiceDiscovery());
         builder.Services.AddHealthChecks()
             .AddCheck("self", () => HealthCheckResult.Healthy(), [LiveTag]);
         return builder;

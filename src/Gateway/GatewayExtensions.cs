@@ -1,3 +1,5 @@
+using Microsoft.Extensions.Http.Resilience;
+using Polly;
 using Shop.Gateway;
 using Shop.Gateway.Dependencies;
 using Shop.Gateway.Orders;
@@ -13,20 +15,29 @@ public static class GatewayExtensions
     /// <summary>Adds the users (gRPC) and orders (HTTP) clients with resilience, the checkout metrics and OpenAPI.</summary>
     public static IHostApplicationBuilder AddGateway(this IHostApplicationBuilder builder)
     {
-        builder.Services.AddOptions<GatewayOptions>().Bind(builder.Configuration.GetSection(GatewayOptions.Section)).ValidateOnStart();
-        builder.Services.AddSingleton<DependencyPipelines>();
+        builder.Services.AddOptions<GatewayOptions>().Bind(builder.Configuration.GetSection(GatewayOptions.Section))
+            .Validate(o => o.OrdersTotalTimeout >= o.OrdersTimeout, $"{GatewayOptions.Section}:{nameof(GatewayOptions.OrdersTotalTimeout)} must be at least {nameof(GatewayOptions.OrdersTimeout)}.")
+            .ValidateOnStart();
         builder.Services.AddSingleton<GatewayMetrics>();
 
         // Users over gRPC at http://_grpc.users, resolved from Services:users:grpc:0 (Services__users__grpc__0).
+        // Its retry and circuit breaker are a Polly pipeline around each call, not an HTTP handler (see UsersResilience).
         builder.Services.AddServiceGrpcClient<UsersService.UsersServiceClient>(UsersClient.ServiceName);
+        builder.Services.AddResiliencePipeline(UsersClient.ServiceName, UsersResilience.Configure);
         builder.Services.AddTransient<UsersClient>();
 
-        // Orders over HTTP: address from Services:orders:http:0 (Services__orders__http__0).
+        // Orders over HTTP at http://orders, resolved from Services:orders:http:0 (Services__orders__http__0) by the
+        // service discovery every HttpClient gets from AddServiceDefaults.
         builder.Services.AddHttpClient<OrdersClient>(client =>
-        {
-            client.BaseAddress = ServiceAddress.Http(builder.Configuration, OrdersClient.ServiceName);
-            client.Timeout = Timeout.InfiniteTimeSpan; // per attempt, by the resilience pipeline
-        });
+            {
+                client.BaseAddress = new Uri($"http://{OrdersClient.ServiceName}");
+                // The handler's total timeout is the one deadline: it answers TimeoutRejectedException (a 504), where
+                // HttpClient.Timeout would be a bare TaskCanceledException.
+                client.Timeout = Timeout.InfiniteTimeSpan;
+            })
+            .AddStandardResilienceHandler()
+            .Configure((resilience, services) =>
+                OrdersResilience.Configure(resilience, services.GetRequiredService<IOptions<GatewayOptions>>().Value));
 
         builder.Services.AddOpenApi();
         return builder;

@@ -13,4 +13,7 @@ public sealed class GatewayOptions
     /// payment charge, so it is longer than the users deadline.
     /// </summary>
     public TimeSpan OrdersTimeout { get; set; } = TimeSpan.FromSeconds(15);
+
+    /// <summary>Time a call to orders may take with all its attempts and the waits between them; at least <see cref="OrdersTimeout"/>.</summary>
+    public TimeSpan OrdersTotalTimeout { get; set; } = TimeSpan.FromSeconds(30);
 }

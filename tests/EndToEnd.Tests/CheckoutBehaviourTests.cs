@@ -1,7 +1,6 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
-using Npgsql;
 using Shop.Conventions;
 using Shop.Testing;
 
@@ -52,7 +51,7 @@ public sealed class CheckoutBehaviourTests(SuiteFixture fixture)
             response.Dispose();
         }
 
-        Assert.Equal(1, await CountPaymentsAsync(orderId!));
+        Assert.Equal(1, await Suite.CountPaymentsAsync(orderId!));
         var orders = await Suite.Http.GetFromJsonAsync<JsonElement>($"/api/users/{userId}/orders");
         Assert.Equal(1, orders.GetArrayLength());
     }
@@ -189,14 +188,5 @@ public sealed class CheckoutBehaviourTests(SuiteFixture fixture)
         Assert.True(paths.TryGetProperty("/api/orders", out var checkout));
         Assert.True(checkout.TryGetProperty("post", out _));
         Assert.True(paths.TryGetProperty("/api/users/{id}", out _));
-    }
-
-    private async Task<long> CountPaymentsAsync(string orderId)
-    {
-        await using var connection = new NpgsqlConnection(Suite.ConnectionStrings[ShopSuite.Payments]);
-        await connection.OpenAsync();
-        await using var command = new NpgsqlCommand("SELECT count(*) FROM payments WHERE order_id = @order", connection);
-        command.Parameters.AddWithValue("order", Guid.Parse(orderId));
-        return (long)(await command.ExecuteScalarAsync())!;
     }
 }

@@ -1,7 +1,4 @@
 using System.Net;
-using System.Net.Http.Json;
-using System.Text.Json;
-using Npgsql;
 using Shop.Testing;
 
 namespace Shop.EndToEnd.Tests;
@@ -29,14 +26,10 @@ public sealed class OutageTests : IAsyncLifetime
         var orderId = accepted.GetProperty("id").GetString();
 
         await _suite.StartAsync(ShopSuite.Payments);
-        var final = await WaitForStatus(orderId!, "Paid", TimeSpan.FromSeconds(90));
+        var final = await _suite.Http.WaitForOrderStatusAsync(orderId!, "Paid", TimeSpan.FromSeconds(90));
 
         Assert.Equal("Paid", final);
-        await using var connection = new NpgsqlConnection(_suite.ConnectionStrings[ShopSuite.Payments]);
-        await connection.OpenAsync();
-        await using var count = new NpgsqlCommand("SELECT count(*) FROM payments WHERE order_id = @order", connection);
-        count.Parameters.AddWithValue("order", Guid.Parse(orderId!));
-        Assert.Equal(1L, await count.ExecuteScalarAsync());
+        Assert.Equal(1L, await _suite.CountPaymentsAsync(orderId!));
     }
 
     [Fact]
@@ -76,24 +69,5 @@ public sealed class OutageTests : IAsyncLifetime
         {
             await _suite.StartAsync(ShopSuite.Orders);
         }
-    }
-
-    private async Task<string?> WaitForStatus(string orderId, string status, TimeSpan timeout)
-    {
-        var deadline = DateTime.UtcNow + timeout;
-        string? last = null;
-        while (DateTime.UtcNow < deadline)
-        {
-            var order = await _suite.Http.GetFromJsonAsync<JsonElement>($"/api/orders/{orderId}");
-            last = order.GetProperty("status").GetString();
-            if (last == status)
-            {
-                return last;
-            }
-
-            await Task.Delay(250);
-        }
-
-        return last;
     }
 }

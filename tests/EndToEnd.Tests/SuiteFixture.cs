@@ -1,5 +1,6 @@
 using System.Net.Http.Json;
 using System.Text.Json;
+using Npgsql;
 using Shop.Testing;
 
 namespace Shop.EndToEnd.Tests;
@@ -56,4 +57,34 @@ internal static class Api
 
     public static string TraceIdOf(HttpResponseMessage response) =>
         response.Headers.GetValues("traceresponse").Single().Split('-')[1];
+
+    /// <summary>Reads the order until it has <paramref name="status"/> or <paramref name="timeout"/> passed; the last status read.</summary>
+    public static async Task<string?> WaitForOrderStatusAsync(this HttpClient http, string orderId, string status, TimeSpan timeout)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        string? last = null;
+        while (DateTime.UtcNow < deadline)
+        {
+            var order = await http.GetFromJsonAsync<JsonElement>($"/api/orders/{orderId}");
+            last = order.GetProperty("status").GetString();
+            if (last == status)
+            {
+                return last;
+            }
+
+            await Task.Delay(250);
+        }
+
+        return last;
+    }
+
+    /// <summary>The number of payments the payments database holds for the order.</summary>
+    public static async Task<long> CountPaymentsAsync(this ShopSuite suite, string orderId)
+    {
+        await using var connection = new NpgsqlConnection(suite.ConnectionStrings[ShopSuite.Payments]);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand("SELECT count(*) FROM payments WHERE order_id = @order", connection);
+        command.Parameters.AddWithValue("order", Guid.Parse(orderId));
+        return (long)(await command.ExecuteScalarAsync())!;
+    }
 }

@@ -1,4 +1,5 @@
 using Polly.CircuitBreaker;
+using Polly.RateLimiting;
 using Shop.Contracts;
 using Shop.Gateway.Dependencies;
 using Shop.Gateway.Users;
@@ -36,6 +37,8 @@ public sealed class ContractsTests
         Assert.Equal(503, Status(new RpcException(new Status(StatusCode.Unavailable, "down"))));
         Assert.Equal(503, Status(new HttpRequestException("refused")));
         Assert.Equal(503, Status(new BrokenCircuitException()));
+        Assert.Equal(503, Status(new RateLimiterRejectedException()));
+        Assert.Equal(503, Status(new TransientHttpStatusException("orders", 503)));
         Assert.Equal(504, Status(new RpcException(new Status(StatusCode.DeadlineExceeded, "slow"))));
         Assert.Equal(504, Status(new Polly.Timeout.TimeoutRejectedException()));
         Assert.Equal(502, Status(new RpcException(new Status(StatusCode.Internal, "bug"))));
@@ -44,10 +47,10 @@ public sealed class ContractsTests
     [Fact]
     public void Only_unavailable_and_deadline_exceeded_are_transient_for_grpc()
     {
-        Assert.True(DependencyPipelines.IsTransientRpc(new RpcException(new Status(StatusCode.Unavailable, ""))));
-        Assert.True(DependencyPipelines.IsTransientRpc(new RpcException(new Status(StatusCode.DeadlineExceeded, ""))));
-        Assert.False(DependencyPipelines.IsTransientRpc(new RpcException(new Status(StatusCode.NotFound, ""))));
-        Assert.False(DependencyPipelines.IsTransientRpc(new RpcException(new Status(StatusCode.InvalidArgument, ""))));
+        Assert.True(UsersResilience.IsTransient(new RpcException(new Status(StatusCode.Unavailable, ""))));
+        Assert.True(UsersResilience.IsTransient(new RpcException(new Status(StatusCode.DeadlineExceeded, ""))));
+        Assert.False(UsersResilience.IsTransient(new RpcException(new Status(StatusCode.NotFound, ""))));
+        Assert.False(UsersResilience.IsTransient(new RpcException(new Status(StatusCode.InvalidArgument, ""))));
     }
 
     private static int Status(Exception inner) => DependencyFailureFilter.Describe(new DependencyException("users", inner)).Status;

@@ -1,4 +1,5 @@
 using Grpc.Core;
+using Polly;
 using Polly.CircuitBreaker;
 using Polly.Timeout;
 using Shop.ServiceDefaults.Telemetry;
@@ -41,7 +42,8 @@ internal sealed partial class DependencyFailureFilter(ILogger<DependencyFailureF
                 $"Calls to {name} kept failing, so the gateway pauses them for a few seconds. {retry}"),
             RpcException { StatusCode: StatusCode.DeadlineExceeded } or TimeoutRejectedException =>
                 (StatusCodes.Status504GatewayTimeout, $"The {name} service did not answer in time", retry),
-            RpcException { StatusCode: StatusCode.Unavailable } or HttpRequestException or TransientHttpStatusException =>
+            // Also the resilience handler's concurrency limit (RateLimiterRejectedException): the gateway sheds the call.
+            RpcException { StatusCode: StatusCode.Unavailable } or HttpRequestException or TransientHttpStatusException or ExecutionRejectedException =>
                 (StatusCodes.Status503ServiceUnavailable, $"The {name} service is unavailable", retry),
             RpcException rpc => (StatusCodes.Status502BadGateway, $"The {name} service failed", $"{name} answered {rpc.StatusCode}."),
             _ => (StatusCodes.Status502BadGateway, $"The {name} service failed", $"{name} gave an answer the gateway does not understand."),
@@ -57,4 +59,11 @@ public sealed class DependencyException(string dependency, Exception inner)
     : Exception($"Call to {dependency} failed: {inner.Message}", inner)
 {
     public string Dependency { get; } = dependency;
+}
+
+/// <summary>A 502, 503 or 504 from a dependency that its retries did not get past.</summary>
+public sealed class TransientHttpStatusException(string dependency, int status)
+    : Exception($"{dependency} answered {status}.")
+{
+    public int Status { get; } = status;
 }

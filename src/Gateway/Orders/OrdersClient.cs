@@ -7,22 +7,21 @@ using Shop.Gateway.Dependencies;
 namespace Shop.Gateway.Orders;
 
 /// <summary>
-/// The orders service over HTTP, behind the orders resilience pipeline. Every call may be retried:
-/// reads are safe, and placing an order carries the client's Idempotency-Key, so orders charges once.
+/// The orders service over HTTP at http://orders. Timeouts, retries and the circuit breaker are the HttpClient's
+/// resilience handler (<see cref="OrdersResilience"/>); this class turns what is left of a failure into a
+/// <see cref="DependencyException"/>.
 /// </summary>
-public sealed class OrdersClient(HttpClient http, DependencyPipelines pipelines)
+public sealed class OrdersClient(HttpClient http)
 {
     public const string ServiceName = "orders";
     public const string ReplayedHeader = "Idempotency-Replayed";
 
     /// <summary>Places an order (orders charges payments); the answer keeps orders' status code.</summary>
-    public Task<PlaceOrderResult> PlaceAsync(PlaceOrderRequest order, string idempotencyKey, CancellationToken cancellationToken) =>
-        Send(() =>
-        {
-            var request = new HttpRequestMessage(HttpMethod.Post, "/orders") { Content = JsonContent.Create(order) };
-            request.Headers.Add(ShopHeaders.IdempotencyKey, idempotencyKey);
-            return request;
-        }, async response => response.StatusCode switch
+    public Task<PlaceOrderResult> PlaceAsync(PlaceOrderRequest order, string idempotencyKey, CancellationToken cancellationToken)
+    {
+        var request = new HttpRequestMessage(HttpMethod.Post, "/orders") { Content = JsonContent.Create(order) };
+        request.Headers.Add(ShopHeaders.IdempotencyKey, idempotencyKey);
+        return Send(request, async response => response.StatusCode switch
         {
             HttpStatusCode.Created or HttpStatusCode.Accepted or HttpStatusCode.OK => new PlaceOrderResult(
                 (int)response.StatusCode,
@@ -31,38 +30,40 @@ public sealed class OrdersClient(HttpClient http, DependencyPipelines pipelines)
                 response.Headers.TryGetValues(ReplayedHeader, out var replayed) && replayed.Contains("true")),
             _ => new PlaceOrderResult((int)response.StatusCode, null, await ReadProblem(response, cancellationToken), false),
         }, cancellationToken);
+    }
 
     /// <summary>The order, or null when orders does not know it.</summary>
     public Task<OrderDto?> FindAsync(Guid id, CancellationToken cancellationToken) =>
-        Send(() => new HttpRequestMessage(HttpMethod.Get, $"/orders/{id}"), async response => response.StatusCode == HttpStatusCode.NotFound
+        Send(new HttpRequestMessage(HttpMethod.Get, $"/orders/{id}"), async response => response.StatusCode == HttpStatusCode.NotFound
             ? null
             : await Expect<OrderDto>(response, cancellationToken), cancellationToken);
 
     /// <summary>A user's orders, newest first.</summary>
     public Task<IReadOnlyList<OrderDto>> ListByUserAsync(Guid userId, CancellationToken cancellationToken) =>
-        Send(() => new HttpRequestMessage(HttpMethod.Get, $"/orders?userId={userId}"),
+        Send(new HttpRequestMessage(HttpMethod.Get, $"/orders?userId={userId}"),
             response => Expect<IReadOnlyList<OrderDto>>(response, cancellationToken), cancellationToken);
 
-    private async Task<T> Send<T>(Func<HttpRequestMessage> createRequest, Func<HttpResponseMessage, Task<T>> read, CancellationToken cancellationToken)
+    private async Task<T> Send<T>(HttpRequestMessage request, Func<HttpResponseMessage, Task<T>> read, CancellationToken cancellationToken)
     {
         try
         {
-            return await DependencyPipelines.Run(pipelines.Orders, idempotent: true, async token =>
+            using (request)
             {
-                // A fresh message per attempt: a request message cannot be sent twice.
-                using var request = createRequest();
-                using var response = await http.SendAsync(request, token);
+                using var response = await http.SendAsync(request, cancellationToken);
+
+                // The resilience handler retried these and hands back the last attempt's answer.
                 if (response.StatusCode is HttpStatusCode.BadGateway or HttpStatusCode.ServiceUnavailable or HttpStatusCode.GatewayTimeout)
                 {
                     throw new TransientHttpStatusException(ServiceName, (int)response.StatusCode);
                 }
 
                 return await read(response);
-            }, cancellationToken);
+            }
         }
         catch (Exception e) when (e is HttpRequestException or TransientHttpStatusException or UnexpectedAnswerException
-            or Polly.Timeout.TimeoutRejectedException or Polly.CircuitBreaker.BrokenCircuitException)
+            or Polly.ExecutionRejectedException)
         {
+            // ExecutionRejectedException: the handler's timeouts, open circuit or concurrency limit.
             throw new DependencyException(ServiceName, e);
         }
     }

@@ -1,13 +1,16 @@
 using Grpc.Core;
+using Polly.Registry;
 using Shop.Contracts.Users.V1;
 using Shop.Gateway.Dependencies;
 
 namespace Shop.Gateway.Users;
 
-/// <summary>The users service over gRPC, behind the users resilience pipeline.</summary>
-public sealed class UsersClient(UsersService.UsersServiceClient client, DependencyPipelines pipelines, IOptions<GatewayOptions> options)
+/// <summary>The users service over gRPC, behind the users resilience pipeline (<see cref="UsersResilience"/>).</summary>
+public sealed class UsersClient(UsersService.UsersServiceClient client, ResiliencePipelineProvider<string> pipelines, IOptions<GatewayOptions> options)
 {
     public const string ServiceName = "users";
+
+    private readonly Polly.ResiliencePipeline _pipeline = pipelines.GetPipeline(ServiceName);
 
     /// <summary>The user, or null when users says NOT_FOUND.</summary>
     public async Task<User?> FindAsync(Guid id, CancellationToken cancellationToken)
@@ -45,11 +48,11 @@ public sealed class UsersClient(UsersService.UsersServiceClient client, Dependen
     {
         try
         {
-            return await DependencyPipelines.Run(pipelines.Users, idempotent, token =>
+            return await UsersResilience.Run(_pipeline, idempotent, token =>
                 new ValueTask<TResponse>(method(request,
                     new CallOptions(deadline: DateTime.UtcNow + options.Value.UsersTimeout, cancellationToken: token)).ResponseAsync), cancellationToken);
         }
-        catch (Exception e) when (e is RpcException or Polly.CircuitBreaker.BrokenCircuitException)
+        catch (Exception e) when (e is RpcException or Polly.ExecutionRejectedException)
         {
             throw new DependencyException(ServiceName, e);
         }

@@ -18,6 +18,8 @@ internal sealed partial class PaymentCharger(PaymentsService.PaymentsServiceClie
 {
     private readonly OrdersOptions.PaymentCallOptions _options = options.Value.Payments;
 
+    // Polly around the call, not Microsoft.Extensions.Http.Resilience (it cannot see gRPC statuses, sent in trailers) nor
+    // Grpc.Net.Client's retry policy (one deadline for all attempts, so a hung attempt is never retried).
     private readonly ResiliencePipeline _pipeline = CreatePipeline(options.Value.Payments.MaxAttempts, options.Value.Payments.RetryDelay, (attempt, status, delay) =>
     {
         // The failed attempt is its own client span; the event says, on the span that waits, that another one follows.
