@@ -11,8 +11,8 @@ using Shop.Conventions;
 namespace Shop.ServiceDefaults.Metrics;
 
 /// <summary>
-/// The seam to OpenTelemetry.Exporter.Prometheus.AspNetCore, which this registry lacks: the same two
-/// calls, so replacing this folder with the official package changes only the using directives.
+/// The same two calls as OpenTelemetry.Exporter.Prometheus.AspNetCore, whose output promtool rejects today
+/// (README: "The stack, and what Shop adds to it"); once a version passes, the package replaces this folder.
 /// </summary>
 public static class PrometheusExporterExtensions
 {

@@ -1,8 +1,22 @@
 using System.Diagnostics;
 using OpenTelemetry;
+using Microsoft.Extensions.DependencyInjection;
 using Shop.Conventions;
 
 namespace Shop.ServiceDefaults.Telemetry;
+
+/// <summary>The public edge: incoming trace context is honoured, incoming baggage never reaches the suite's telemetry.</summary>
+internal static class IncomingBaggage
+{
+    public static void DropIncomingBaggage(this Microsoft.Extensions.Hosting.IHostApplicationBuilder builder)
+    {
+        // ASP.NET Core hosting extracts incoming context with the propagator from DI; outgoing
+        // calls use DistributedContextPropagator.Current, so the suite's own baggage still flows.
+        builder.Services.AddSingleton<DistributedContextPropagator>(
+            new IncomingBaggageDroppingPropagator(DistributedContextPropagator.Current));
+        builder.Services.AddTransient<Microsoft.AspNetCore.Hosting.IStartupFilter, IncomingBaggageDroppingStartupFilter>();
+    }
+}
 
 /// <summary>
 /// Extracts trace context from incoming requests but never their baggage: used at the public edge,
