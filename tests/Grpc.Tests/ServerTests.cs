@@ -137,8 +137,17 @@ public sealed class ServerTests : IAsyncLifetime
     private async Task<List<string>> ListServicesAsync()
     {
         using var call = _client!.Reflection.ServerReflectionInfo(deadline: DateTime.UtcNow.AddSeconds(30));
-        await call.RequestStream.WriteAsync(new ServerReflectionRequest { ListServices = "" });
-        await call.RequestStream.CompleteAsync();
+        try
+        {
+            await call.RequestStream.WriteAsync(new ServerReflectionRequest { ListServices = "" });
+            await call.RequestStream.CompleteAsync();
+        }
+        catch (RpcException)
+        {
+            // A server without reflection may end the call before the request is written (the write then fails as
+            // CANCELLED, on a busy machine more often); the call's own status is what the response stream throws.
+        }
+
         Assert.True(await call.ResponseStream.MoveNext(CancellationToken.None));
         return call.ResponseStream.Current.ListServicesResponse.Service.Select(s => s.Name).ToList();
     }
