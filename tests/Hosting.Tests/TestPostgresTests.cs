@@ -62,4 +62,26 @@ public sealed class TestPostgresTests(PostgresDatabase database) : IClassFixture
         Assert.Equal(0, await probe.Exited.WaitAsync(TimeSpan.FromSeconds(60)));
         Assert.Equal($"external {PostgresServer.Redact(server.ConnectionString)}", string.Join(' ', report));
     }
+
+    [Fact]
+    public async Task Fixture_uses_the_local_binaries_when_no_Docker_engine_answers_and_says_why()
+    {
+        // An engine address where nothing listens: the same as this machine without a daemon, on any machine.
+        using var closed = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        closed.Start();
+        var port = ((System.Net.IPEndPoint)closed.LocalEndpoint).Port;
+        closed.Stop();
+        var (probe, report) = await Probe.StartAsync("fixture", new Dictionary<string, string?>
+        {
+            [TestPostgres.EnvironmentVariable] = null,
+            ["DOCKER_HOST"] = $"tcp://127.0.0.1:{port}",
+        });
+        await using var _ = probe;
+
+        Assert.Equal(0, await probe.Exited.WaitAsync(TimeSpan.FromSeconds(60)));
+        Assert.Equal("postgres", report[0]);
+        Assert.Contains(probe.RecentOutput, line =>
+            line.StartsWith($"{TestPostgres.ChoicePrefix} a throwaway cluster from the local binaries", StringComparison.Ordinal)
+            && line.Contains("no Docker engine answered", StringComparison.Ordinal));
+    }
 }
