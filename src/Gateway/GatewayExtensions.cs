@@ -12,6 +12,8 @@ namespace Microsoft.Extensions.Hosting;
 /// <summary>The gateway's own registrations and endpoints.</summary>
 public static class GatewayExtensions
 {
+    private const string OpenApiPath = "/openapi/v1.json";
+
     /// <summary>Adds the users (gRPC) and orders (HTTP) clients with resilience, the checkout metrics and OpenAPI.</summary>
     public static IHostApplicationBuilder AddGateway(this IHostApplicationBuilder builder)
     {
@@ -43,14 +45,20 @@ public static class GatewayExtensions
         return builder;
     }
 
-    /// <summary>Maps /api/users, /api/orders and /openapi/v1.json.</summary>
+    /// <summary>Maps /api/users, /api/orders, /openapi/v1.json and an index at / that points to it.</summary>
     public static WebApplication MapGateway(this WebApplication app)
     {
         app.UseTenantFromHeader();
         app.MapOpenApi();
+
+        // Whoever opens the gateway's address in a browser or with curl finds where the API is described.
+        app.MapGet("/", () => TypedResults.Ok(new GatewayIndex(OpenApiPath, "/api/users", "/api/orders"))).ExcludeFromDescription();
         var api = app.MapGroup("/api").AddEndpointFilter<DependencyFailureFilter>();
         api.MapUsersApi();
         api.MapOrdersApi();
         return app;
     }
 }
+
+/// <summary>What GET / answers: where the OpenAPI document and the API's roots are.</summary>
+public sealed record GatewayIndex(string OpenApi, string Users, string Orders);

@@ -180,9 +180,11 @@ public sealed class CheckoutBehaviourTests(SuiteFixture fixture)
     }
 
     [Fact]
-    public async Task OpenApi_document_describes_the_public_api()
+    public async Task The_gateway_root_points_to_an_OpenApi_document_that_describes_the_public_api()
     {
-        var document = await Suite.Http.GetFromJsonAsync<JsonElement>("/openapi/v1.json");
+        // GET / points to the document, so a newcomer who opens the gateway's address finds it.
+        var index = await Suite.Http.GetFromJsonAsync<JsonElement>("/");
+        var document = await Suite.Http.GetFromJsonAsync<JsonElement>(index.GetProperty("openApi").GetString());
 
         var paths = document.GetProperty("paths");
         Assert.True(paths.TryGetProperty("/api/orders", out var checkout));
