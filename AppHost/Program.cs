@@ -1,59 +1,48 @@
-using System.Security.Cryptography;
 using Shop.AppHost;
-using Shop.AppHost.Model;
-using Shop.AppHost.Observability;
-using Shop.AppHost.Run;
 
-// What runs, in dependency order; every child is wired only through environment variables.
-return await DistributedApplication.RunAsync(args, app =>
-{
-    var options = app.Options;
-    var development = options.IsDevelopment;
+var builder = DistributedApplication.CreateBuilder(args);
+var shop = builder.AddShopSettings();
 
-    var postgres = app.AddPostgres("postgres");
+// A container when an engine answers, else the local binaries, or the server of --postgres.
+var postgres = builder.AddShopPostgres("postgres", shop);
+var usersDb = postgres.AddShopDatabase("usersdb", "users");
+var paymentsDb = postgres.AddShopDatabase("paymentsdb", "payments");
+var ordersDb = postgres.AddShopDatabase("ordersdb", "orders");
 
-    var dashboard = app.AddProject("dashboard", "src/Dashboard")
-        .WithEndpoint("http", "Dashboard__QueryUrl", options.DashboardPort, "--dashboard-port")
-        .WithEndpoint("otlp-grpc", "Dashboard__OtlpGrpcUrl", options.OtlpGrpcPort, "--otlp-grpc-port")
-        .WithEndpoint("otlp-http", "Dashboard__OtlpHttpUrl", options.OtlpHttpPort, "--otlp-http-port");
+// Shop's trace backend; it forwards what it receives to the Aspire dashboard.
+var dashboard = builder.AddProject<Projects.Dashboard>("dashboard")
+    .WithShopDashboardEndpoints(shop)
+    .WithForwardingToAspireDashboard();
 
-    var users = app.AddProject("users", "src/Users")
-        .WithHttpEndpoint().WithGrpcEndpoint()
-        .WithDatabase(postgres)
-        .WithTelemetry(dashboard, development);
+var users = builder.AddProject<Projects.Users>("users")
+    .WithHttpHealthCheck("/health")
+    .WithGrpcEndpoint()
+    .WithReference(usersDb, "users").WaitFor(usersDb)
+    .WithShopTelemetry(dashboard);
 
-    // A new admin token per run unless the user set one; it is in endpoints.json.
-    var adminToken = Environment.GetEnvironmentVariable("Payments__AdminToken") is { Length: > 0 } token
-        ? token
-        : Convert.ToHexString(RandomNumberGenerator.GetBytes(16)).ToLowerInvariant();
-    var payments = app.AddProject("payments", "src/Payments")
-        .WithHttpEndpoint().WithGrpcEndpoint()
-        .WithDatabase(postgres)
-        .WithTelemetry(dashboard, development)
-        .WithDefault("Payments__AdminToken", adminToken);
+var payments = builder.AddProject<Projects.Payments>("payments")
+    .WithHttpHealthCheck("/health")
+    .WithGrpcEndpoint()
+    .WithReference(paymentsDb, "payments").WaitFor(paymentsDb)
+    .WithEnvironment("Payments__AdminToken", shop.PaymentsAdminToken)
+    .WithShopTelemetry(dashboard);
 
-    var orders = app.AddProject("orders", "src/Orders")
-        .WithHttpEndpoint()
-        .WithDatabase(postgres)
-        .WithReference(payments, "grpc")
-        .WithTelemetry(dashboard, development);
+var orders = builder.AddProject<Projects.Orders>("orders")
+    .WithHttpHealthCheck("/health")
+    .WithReference(ordersDb, "orders").WaitFor(ordersDb)
+    .WithReference(payments).WaitFor(payments)
+    .WithShopTelemetry(dashboard);
 
-    var gateway = app.AddProject("gateway", "src/Gateway")
-        .WithHttpEndpoint(options.GatewayPort, "--gateway-port")
-        .WithReference(users, "grpc")
-        .WithReference(orders, "http")
-        .WithTelemetry(dashboard, development);
+var gateway = builder.AddProject<Projects.Gateway>("gateway")
+    .WithHttpHealthCheck("/health")
+    .WithEndpoint("http", e => e.Port = shop.GatewayPort)
+    .WithReference(users).WaitFor(users)
+    .WithReference(orders).WaitFor(orders)
+    .WithShopTelemetry(dashboard);
 
-    app.Endpoints = new EndpointsFile(app.State.RunFile("endpoints.json"))
-    {
-        Gateway = gateway, Dashboard = dashboard, Postgres = postgres, Services = [gateway, users, orders, payments],
-        Values = { ["paymentsAdminToken"] = adminToken },
-    };
+// Prometheus and Alertmanager when installed (and not switched off with --prometheus false).
+var monitoring = builder.AddShopMonitoring(shop, dashboard, gateway, users, orders, payments);
 
-    if (options.Prometheus)
-    {
-        var alertmanager = app.AddAlertmanager("alertmanager", dashboard);
-        var prometheus = app.AddPrometheus("prometheus", alertmanager, gateway, users, orders, payments);
-        app.Endpoints.Tools.AddRange(new[] { prometheus, alertmanager }.OfType<Resource>());
-    }
-});
+builder.WriteEndpointsFile(shop, postgres, dashboard, gateway, [gateway, users, orders, payments], monitoring);
+
+builder.Build().Run();

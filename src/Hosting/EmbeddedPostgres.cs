@@ -123,6 +123,66 @@ public sealed class EmbeddedPostgres : IPostgresServer
         }
     }
 
+    /// <summary>
+    /// For a server another supervisor runs (the AppHost's DCP): initializes the cluster when its data directory is
+    /// empty, hands the directories to the postgres user when we are root, removes a killed run's pid file, and
+    /// runs nothing else: <see cref="ServerCommand"/> is what the supervisor runs.
+    /// </summary>
+    /// <exception cref="HostingException">The binaries are missing, or initdb failed.</exception>
+    public static async Task PrepareClusterAsync(
+        string dataDirectory, string socketDirectory, Action<OutputLine>? output = null, CancellationToken cancellationToken = default)
+    {
+        var binDirectory = FindBinaries(null);
+        Directory.CreateDirectory(dataDirectory);
+        Directory.CreateDirectory(socketDirectory);
+        await GiveToPostgresUserAsync(socketDirectory, cancellationToken);
+        await GiveToPostgresUserAsync(dataDirectory, cancellationToken);
+        if (File.Exists(Path.Combine(dataDirectory, "PG_VERSION")))
+        {
+            await RemoveStalePidFileAsync(dataDirectory, cancellationToken);
+        }
+        else
+        {
+            await InitDbAsync(binDirectory, dataDirectory, throwaway: false, socketDirectory, output, cancellationToken);
+        }
+    }
+
+    /// <summary>The command that runs postgres on a prepared cluster (as the postgres user when we are root); the caller adds <c>-p PORT</c>.</summary>
+    /// <exception cref="HostingException">The binaries are missing.</exception>
+    public static (string FileName, IReadOnlyList<string> Arguments) ServerCommand(string dataDirectory, string socketDirectory)
+    {
+        var command = AsPostgresUser(new(Path.Combine(FindBinaries(null), "postgres"),
+            ["-D", dataDirectory, "-k", socketDirectory, "-c", "listen_addresses=127.0.0.1"]));
+        return (command.FileName, command.Arguments);
+    }
+
+    /// <summary>True when initdb and postgres are installed (in /usr/lib/postgresql/*/bin or on PATH).</summary>
+    public static bool BinariesInstalled()
+    {
+        try
+        {
+            FindBinaries(null);
+            return true;
+        }
+        catch (HostingException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>Sets the superuser's password for TCP logins over the server's Unix socket, where local logins are trusted.</summary>
+    public static async Task SetPasswordAsync(string socketDirectory, int port, string password, CancellationToken cancellationToken = default)
+    {
+        var viaSocket = new NpgsqlConnectionStringBuilder
+        {
+            Host = socketDirectory, Port = port, Username = Superuser, Database = "postgres", Pooling = false,
+        }.ConnectionString;
+        await using var connection = new NpgsqlConnection(viaSocket);
+        await connection.OpenAsync(cancellationToken);
+        await using var command = new NpgsqlCommand($"ALTER ROLE {Superuser} PASSWORD '{password.Replace("'", "''", StringComparison.Ordinal)}'", connection);
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
     /// <inheritdoc />
     public Task<string> CreateDatabaseAsync(string name, CancellationToken cancellationToken = default) =>
         _server.CreateDatabaseAsync(name, cancellationToken);

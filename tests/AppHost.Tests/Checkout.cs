@@ -7,18 +7,18 @@ namespace Shop.AppHost.Tests;
 /// <summary>The public API calls the tests make (shapes as in tests/EndToEnd.Tests).</summary>
 internal static class Checkout
 {
-    public static async Task<string> RegisterUserAsync(HttpClient gateway)
+    public static async Task<string> RegisterUserAsync(HttpClient http, Uri gateway)
     {
-        using var response = await gateway.PostAsJsonAsync("/api/users", new { name = "Ada Lovelace", email = $"ada-{Guid.NewGuid():N}@example.com" });
+        using var response = await http.PostAsJsonAsync(new Uri(gateway, "/api/users"), new { name = "Ada Lovelace", email = $"ada-{Guid.NewGuid():N}@example.com" });
         Assert.Equal(HttpStatusCode.Created, response.StatusCode);
         return (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetString()!;
     }
 
     /// <summary>Registers a user and places an order for them; returns the order as answered.</summary>
-    public static async Task<JsonElement> PlaceOrderAsync(HttpClient gateway)
+    public static async Task<JsonElement> PlaceOrderAsync(HttpClient http, Uri gateway)
     {
-        var userId = await RegisterUserAsync(gateway);
-        using var request = new HttpRequestMessage(HttpMethod.Post, "/api/orders")
+        var userId = await RegisterUserAsync(http, gateway);
+        using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(gateway, "/api/orders"))
         {
             Content = JsonContent.Create(new
             {
@@ -28,7 +28,7 @@ internal static class Checkout
             }),
         };
         request.Headers.Add("Idempotency-Key", $"apphost-{Guid.NewGuid():N}");
-        using var response = await gateway.SendAsync(request);
+        using var response = await http.SendAsync(request);
         var body = await response.Content.ReadAsStringAsync();
         Assert.True(response.StatusCode == HttpStatusCode.Created, $"checkout answered {(int)response.StatusCode}: {body}");
         return JsonDocument.Parse(body).RootElement.Clone();

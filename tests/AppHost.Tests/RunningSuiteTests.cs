@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Text.Json;
@@ -6,21 +5,31 @@ using Shop.Testing;
 
 namespace Shop.AppHost.Tests;
 
-/// <summary>What a developer sees of a running suite: the endpoints file, a checkout, restarts, Prometheus.</summary>
+/// <summary>What a developer sees of a running suite: endpoints.json, a checkout and its trace in both dashboards, Prometheus.</summary>
 [Collection(RunningSuite.Name)]
 public sealed class RunningSuiteTests(RunningSuiteFixture fixture)
 {
-    private AppHostProcess AppHost => fixture.AppHost;
+    private ShopAppHost AppHost => fixture.AppHost;
 
     [Fact]
-    public async Task Ready_suite_publishes_its_endpoints_and_takes_a_checkout_through_the_gateway()
+    public void Ready_suite_publishes_its_endpoints_and_keys_to_its_owner_only()
     {
         var endpoints = AppHost.Endpoints;
-        Assert.Equal($"http://127.0.0.1:{AppHost.GatewayPort}", endpoints.GetProperty("gateway").GetString());
-        Assert.StartsWith("http://127.0.0.1:", endpoints.GetProperty("dashboard").GetString(), StringComparison.Ordinal);
-        Assert.StartsWith("http://127.0.0.1:", endpoints.GetProperty("otlp").GetProperty("grpc").GetString(), StringComparison.Ordinal);
-        Assert.StartsWith("http://127.0.0.1:", endpoints.GetProperty("otlp").GetProperty("http").GetString(), StringComparison.Ordinal);
+        foreach (var url in new[]
+                 {
+                     endpoints.GetProperty("gateway"), endpoints.GetProperty("dashboard"), endpoints.GetProperty("otlp").GetProperty("grpc"),
+                     endpoints.GetProperty("otlp").GetProperty("http"), endpoints.GetProperty("aspire").GetProperty("dashboard"),
+                 })
+        {
+            Assert.StartsWith("http://localhost:", url.GetString(), StringComparison.Ordinal);
+        }
+
+        // Free ports, never the defaults a developer's own suite listens on.
+        Assert.NotEqual("http://localhost:5080", endpoints.GetProperty("gateway").GetString());
+        Assert.NotEqual("http://localhost:16686", endpoints.GetProperty("dashboard").GetString());
         Assert.DoesNotContain("password", endpoints.GetProperty("postgres").GetString()!, StringComparison.OrdinalIgnoreCase);
+        Assert.Matches("^[0-9a-f]{32}$", endpoints.GetProperty("aspire").GetProperty("apiKey").GetString());
+        Assert.Matches("^[0-9a-f]{32}$", endpoints.GetProperty("paymentsAdminToken").GetString());
         var services = endpoints.GetProperty("services");
         foreach (var (service, keys) in new[]
                  {
@@ -31,63 +40,79 @@ public sealed class RunningSuiteTests(RunningSuiteFixture fixture)
             Assert.Equal(keys.Order(), services.GetProperty(service).EnumerateObject().Select(p => p.Name).Order());
         }
 
-        using var gateway = new HttpClient { BaseAddress = new Uri(endpoints.GetProperty("gateway").GetString()!), Timeout = TimeSpan.FromSeconds(60) };
-        var order = await Checkout.PlaceOrderAsync(gateway);
-        Assert.Equal("Paid", order.GetProperty("status").GetString());
-
-        // The console says where the suite is, and the run's admin token opens the payments admin API.
-        Assert.Contains($"Shop is ready in", AppHost.Output, StringComparison.Ordinal);
-        using var admin = new HttpRequestMessage(HttpMethod.Get, services.GetProperty("payments").GetProperty("http").GetString() + "/admin/faults");
-        admin.Headers.Authorization = new AuthenticationHeaderValue("Bearer", endpoints.GetProperty("paymentsAdminToken").GetString());
-        using var faults = await gateway.SendAsync(admin);
-        Assert.Equal(HttpStatusCode.OK, faults.StatusCode);
-    }
-
-    [Theory]
-    [InlineData("Shop.Users", "users")]
-    [InlineData("Shop.Orders", "orders")]
-    [InlineData("Shop.Payments", "payments")]
-    public void Each_service_gets_its_own_database_with_a_bounded_pool(string assemblyName, string database)
-    {
-        var environment = File.ReadAllText($"/proc/{AppHost.ServiceProcessId(assemblyName)}/environ").Split('\0');
-        var connectionString = environment.Single(v => v.StartsWith($"ConnectionStrings__{database}=", StringComparison.Ordinal)).Split('=', 2)[1];
-
-        var builder = new Npgsql.NpgsqlConnectionStringBuilder(connectionString);
-        Assert.Equal(database, builder.Database);
-        Assert.Equal(15, builder.MaxPoolSize);
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(AppHost.EndpointsPath));
     }
 
     [Fact]
-    public async Task Killed_service_is_restarted_and_serves_again()
+    public async Task Checkout_through_the_gateway_is_Paid_and_its_trace_is_in_both_dashboards()
     {
-        var killed = AppHost.ServiceProcessId("Shop.Orders");
+        var endpoints = AppHost.Endpoints;
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(60) };
+        var order = await Checkout.PlaceOrderAsync(http, new Uri(endpoints.GetProperty("gateway").GetString()!));
+        Assert.Equal("Paid", order.GetProperty("status").GetString());
+        var traceId = order.GetProperty("traceId").GetString()!;
 
-        using (var process = Process.GetProcessById(killed))
+        // The Shop dashboard's Jaeger API: one trace across the four services.
+        var jaeger = await Eventually.GetJsonAsync(http, $"{endpoints.GetProperty("dashboard").GetString()}/api/traces/{traceId}",
+            trace => Services(trace).Count == 4, "the checkout trace with all four services in the Shop dashboard");
+        Assert.Equal(["gateway", "orders", "payments", "users"], Services(jaeger));
+
+        // The Aspire dashboard's telemetry API, with the key from endpoints.json (and closed without it).
+        var aspire = endpoints.GetProperty("aspire");
+        var url = $"{aspire.GetProperty("dashboard").GetString()}/api/telemetry/traces/{traceId}";
+        using (var anonymous = await http.GetAsync(url))
         {
-            process.Kill(); // SIGKILL: no shutdown, as a crash
+            Assert.Equal(HttpStatusCode.Unauthorized, anonymous.StatusCode);
         }
 
-        var orders = AppHost.Endpoints.GetProperty("services").GetProperty("orders").GetProperty("http").GetString();
-        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(60) };
-        await WaitUntilAsync(async () =>
-        {
-            try
-            {
-                using var health = await http.GetAsync(orders + "/health");
-                return health.IsSuccessStatusCode && AppHost.ServiceProcessId("Shop.Orders") != killed;
-            }
-            catch (Exception e) when (e is HttpRequestException or System.Net.Sockets.SocketException or IOException)
-            {
-                // Refused or reset while orders is down or still binding: SocketsHttpHandler may surface a reset
-                // right after connect as a bare SocketException ("Transport endpoint is not connected").
-                return false;
-            }
-        }, TimeSpan.FromSeconds(90), "orders to come back");
-        Assert.Contains("orders: restarting (exited with code 137", AppHost.Output, StringComparison.Ordinal);
+        http.DefaultRequestHeaders.Add("x-api-key", aspire.GetProperty("apiKey").GetString());
+        var forwarded = await Eventually.GetJsonAsync(http, url,
+            trace => new[] { "gateway", "orders", "payments", "users" }.All(service => trace.GetRawText().Contains($"\"stringValue\":\"{service}\"", StringComparison.Ordinal)),
+            "the checkout trace with all four services in the Aspire dashboard");
+        Assert.Contains(traceId, forwarded.GetRawText(), StringComparison.Ordinal);
+    }
 
-        using var gateway = new HttpClient { BaseAddress = new Uri(AppHost.Endpoints.GetProperty("gateway").GetString()!), Timeout = TimeSpan.FromSeconds(60) };
-        var order = await Checkout.PlaceOrderAsync(gateway);
-        Assert.Equal("Paid", order.GetProperty("status").GetString());
+    [Fact]
+    public async Task Payments_admin_API_opens_with_the_token_of_endpoints_json()
+    {
+        var endpoints = AppHost.Endpoints;
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(30) };
+        var faults = endpoints.GetProperty("services").GetProperty("payments").GetProperty("http").GetString() + "/admin/faults";
+        using (var anonymous = await http.GetAsync(faults))
+        {
+            Assert.Equal(HttpStatusCode.Unauthorized, anonymous.StatusCode);
+        }
+
+        using var request = new HttpRequestMessage(HttpMethod.Get, faults);
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", endpoints.GetProperty("paymentsAdminToken").GetString());
+        using var response = await http.SendAsync(request);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+    }
+
+    [Theory]
+    [InlineData("users")]
+    [InlineData("orders")]
+    [InlineData("payments")]
+    public async Task Each_service_gets_its_own_database_with_a_bounded_pool(string service)
+    {
+        var connectionString = ProcessEnvironment(await ServiceProcessAsync(service))[$"ConnectionStrings__{service}"];
+
+        var builder = new Npgsql.NpgsqlConnectionStringBuilder(connectionString);
+        Assert.Equal(service, builder.Database);
+        Assert.Equal(15, builder.MaxPoolSize);
+        await using var connection = new Npgsql.NpgsqlConnection(connectionString);
+        await connection.OpenAsync(); // the password of this run opens it
+    }
+
+    [Fact]
+    public async Task Services_export_their_telemetry_to_the_Shop_dashboard_under_their_own_names()
+    {
+        var environment = ProcessEnvironment(await ServiceProcessAsync("orders"));
+
+        Assert.Equal(AppHost.Endpoints.GetProperty("otlp").GetProperty("http").GetString(), environment["OTEL_EXPORTER_OTLP_ENDPOINT"]);
+        Assert.Equal("http/protobuf", environment["OTEL_EXPORTER_OTLP_PROTOCOL"]);
+        Assert.Equal("orders", environment["OTEL_SERVICE_NAME"]);
+        Assert.StartsWith("service.instance.id=", environment["OTEL_RESOURCE_ATTRIBUTES"], StringComparison.Ordinal);
     }
 
     [Fact]
@@ -95,35 +120,36 @@ public sealed class RunningSuiteTests(RunningSuiteFixture fixture)
     {
         ExternalTool.Require("prometheus", "prometheus");
         var prometheus = AppHost.Endpoints.GetProperty("prometheus").GetString();
-        Assert.StartsWith("http://127.0.0.1:", AppHost.Endpoints.GetProperty("alertmanager").GetString(), StringComparison.Ordinal);
+        Assert.StartsWith("http://localhost:", AppHost.Endpoints.GetProperty("alertmanager").GetString(), StringComparison.Ordinal);
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(30) };
         string[] jobs = ["gateway", "orders", "payments", "users"];
-        var up = Array.Empty<string>();
-        await WaitUntilAsync(async () =>
-        {
-            var targets = JsonDocument.Parse(await http.GetStringAsync(prometheus + "/api/v1/targets")).RootElement
-                .GetProperty("data").GetProperty("activeTargets").EnumerateArray();
-            up = [.. targets.Where(t => t.GetProperty("health").GetString() == "up")
-                .Select(t => t.GetProperty("labels").GetProperty("job").GetString()!).Order()];
-            return up.SequenceEqual(jobs);
-        }, TimeSpan.FromSeconds(60), "every service's target up");
+        await Eventually.GetJsonAsync(http, prometheus + "/api/v1/targets", targets => Up(targets).SequenceEqual(jobs), "every service's target up");
 
         // The SLO rules are loaded, so alerts can fire.
         var rules = await http.GetStringAsync(prometheus + "/api/v1/rules");
         Assert.Contains("slo-checkout-availability", rules, StringComparison.Ordinal);
+
+        static string[] Up(JsonElement targets) =>
+        [
+            .. targets.GetProperty("data").GetProperty("activeTargets").EnumerateArray()
+                .Where(t => t.GetProperty("health").GetString() == "up")
+                .Select(t => t.GetProperty("labels").GetProperty("job").GetString()!).Order(),
+        ];
     }
 
-    private async Task WaitUntilAsync(Func<Task<bool>> condition, TimeSpan timeout, string what)
+    // The service's own process: DCP runs `dotnet run`, which runs the app as its child.
+    private async Task<int> ServiceProcessAsync(string service)
     {
-        var deadline = DateTime.UtcNow + timeout;
-        while (!await condition())
-        {
-            if (DateTime.UtcNow > deadline)
-            {
-                throw new TimeoutException($"Waited {timeout} for {what}. AppHost output:\n{AppHost.Output}");
-            }
-
-            await Task.Delay(250);
-        }
+        var dotnetRun = await AppHost.ProcessIdAsync(service);
+        return ProcessTable.DescendantsOf(dotnetRun).Prepend(dotnetRun)
+            .Single(pid => File.ReadAllText($"/proc/{pid}/cmdline").Split('\0')[0].EndsWith($"Shop.{char.ToUpperInvariant(service[0])}{service[1..]}", StringComparison.Ordinal));
     }
+
+    private static Dictionary<string, string> ProcessEnvironment(int pid) =>
+        File.ReadAllText($"/proc/{pid}/environ").Split('\0', StringSplitOptions.RemoveEmptyEntries)
+            .Select(v => v.Split('=', 2)).Where(v => v.Length == 2)
+            .GroupBy(v => v[0]).ToDictionary(g => g.Key, g => g.Last()[1]);
+
+    private static List<string> Services(JsonElement jaeger) =>
+        [.. jaeger.GetProperty("data")[0].GetProperty("processes").EnumerateObject().Select(p => p.Value.GetProperty("serviceName").GetString()!).Distinct().Order()];
 }

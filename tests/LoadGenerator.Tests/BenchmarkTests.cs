@@ -223,7 +223,7 @@ public sealed class BenchSuiteTests
 
         Assert.Equal(2, client.OrderCount);
         var cpu = ProcessCpu.Used([], suite.CpuTimes().With(postgres.CpuTimes()));
-        Assert.Equal(["apphost", "dashboard", "gateway", "orders", "payments", "postgres", "users"], cpu.Keys.Order());
+        Assert.Equal(["apphost", "aspire-dashboard", "dashboard", "gateway", "orders", "payments", "postgres", "users"], cpu.Keys.Order());
         Assert.All(cpu, c => Assert.True(c.Value > TimeSpan.Zero, c.Key));
         await Task.Delay(TimeSpan.FromSeconds(11)); // pg_stat_database lags by up to PGSTAT_IDLE_INTERVAL
         Assert.True(await postgres.CommittedTransactionsAsync(CancellationToken.None) > before);

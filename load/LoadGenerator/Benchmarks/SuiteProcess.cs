@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Globalization;
 using System.Reflection;
 using System.Text.RegularExpressions;
@@ -8,8 +7,10 @@ using Shop.LoadGenerator.Suite;
 namespace Shop.LoadGenerator.Benchmarks;
 
 /// <summary>
-/// A whole suite for a benchmark: the built AppHost (Release) as a child process with free ports, its own state directory,
-/// the benchmark's PostgreSQL and extra variables for its children. It dies with us; disposing stops it with SIGTERM.
+/// A whole suite for a benchmark: the built Aspire AppHost (Release) as a child process with random ports (DCP's
+/// RandomizePorts, two free ones for the Aspire dashboard), its own state directory, the benchmark's PostgreSQL and
+/// extra variables for its children. It dies with us; disposing stops it with SIGTERM, and the AppHost waits for DCP
+/// to stop every process it started.
 /// </summary>
 internal sealed partial class SuiteProcess : IAsyncDisposable
 {
@@ -17,9 +18,12 @@ internal sealed partial class SuiteProcess : IAsyncDisposable
     private readonly ChildProcess _process;
     private readonly DirectoryInfo _state;
 
-    private SuiteProcess(string name, ChildProcess process, DirectoryInfo state, SuiteEndpoints endpoints)
+    private readonly string _marker;
+
+    private SuiteProcess(string name, ChildProcess process, DirectoryInfo state, SuiteEndpoints endpoints, string marker)
     {
         Name = name;
+        _marker = marker;
         _process = process;
         _state = state;
         Gateway = endpoints.Gateway;
@@ -56,12 +60,14 @@ internal sealed partial class SuiteProcess : IAsyncDisposable
             variables.TryAdd(key, null); // the variant decides the suite's telemetry, not the caller's shell
         }
 
-        var output = new ConcurrentQueue<string>();
+        // DCP runs detached from the AppHost, so its processes are found by this variable, which they all inherit.
+        var marker = $"{SuiteVariable}={Guid.NewGuid():N}";
+        variables[SuiteVariable] = marker[(SuiteVariable.Length + 1)..];
         var process = ChildProcess.Start(new ChildProcessOptions("dotnet",
         [
             AppHostDll, "--state-dir", state.FullName, "--postgres", postgres.ConnectionString, "--environment", "Production",
-            "--gateway-port", Port(), "--dashboard-port", Port(), "--otlp-grpc-port", Port(), "--otlp-http-port", Port(),
-            "--no-prometheus", "--quiet",
+            "--prometheus", "false", "DcpPublisher:RandomizePorts=true",
+            $"ASPNETCORE_URLS=http://localhost:{Port()}", $"ASPIRE_DASHBOARD_OTLP_ENDPOINT_URL=http://localhost:{Port()}",
         ])
         {
             Environment = variables,
@@ -91,7 +97,7 @@ internal sealed partial class SuiteProcess : IAsyncDisposable
             }
 
             await Task.Delay(100, cancellationToken); // the AppHost writes endpoints.json in one go; let it close the file
-            var suite = new SuiteProcess(name, process, state, SuiteEndpoints.Read(endpointsPath));
+            var suite = new SuiteProcess(name, process, state, SuiteEndpoints.Read(endpointsPath), marker);
             log.WriteLine($"{name} suite ready: gateway {suite.Gateway}, dashboard {suite.Dashboard}");
             return suite;
         }
@@ -103,10 +109,19 @@ internal sealed partial class SuiteProcess : IAsyncDisposable
         }
     }
 
-    /// <summary>CPU time used so far by each process, labelled by component: the services and the dashboard by name, the AppHost with its helpers as apphost.</summary>
-    public CpuSnapshot CpuTimes() => ProcessCpu.Snapshot([_process.Id, .. ProcessTree.DescendantsOf(_process.Id)], pid =>
+    /// <summary>
+    /// CPU time used so far by each process, labelled by component: the services and the Shop dashboard by name, the
+    /// Aspire dashboard as aspire-dashboard, the AppHost with DCP, its proxies and the `dotnet run` launchers as apphost.
+    /// </summary>
+    public CpuSnapshot CpuTimes() => ProcessCpu.Snapshot([.. SuiteProcesses()], pid =>
     {
-        var match = AssemblyName().Match(ProcessTree.CommandLine(pid));
+        var command = ProcessTree.CommandLine(pid);
+        if (command.Contains("Aspire.Dashboard", StringComparison.Ordinal))
+        {
+            return "aspire-dashboard";
+        }
+
+        var match = ServiceBinary().Match(command);
         return match.Success && match.Groups[1].Value != "AppHost" ? match.Groups[1].Value.ToLowerInvariant() : "apphost";
     });
 
@@ -123,8 +138,38 @@ internal sealed partial class SuiteProcess : IAsyncDisposable
         }
     }
 
+    private const string SuiteVariable = "SHOP_BENCH_SUITE";
+
     private static string Port() => FreePort.Next().ToString(CultureInfo.InvariantCulture);
 
-    [GeneratedRegex(@"Shop\.(\w+)\.dll")]
-    private static partial Regex AssemblyName();
+    // The AppHost and its children, and every process that inherited the suite's variable (DCP and what it runs).
+    private HashSet<int> SuiteProcesses()
+    {
+        var pids = new HashSet<int>([_process.Id, .. ProcessTree.DescendantsOf(_process.Id)]);
+        foreach (var directory in Directory.EnumerateDirectories("/proc"))
+        {
+            if (int.TryParse(Path.GetFileName(directory), out var pid) && !pids.Contains(pid) && Environ(pid).Contains(_marker, StringComparison.Ordinal))
+            {
+                pids.Add(pid);
+            }
+        }
+
+        return pids;
+    }
+
+    private static string Environ(int pid)
+    {
+        try
+        {
+            return File.ReadAllText($"/proc/{pid}/environ");
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return ""; // ended, or not ours to read
+        }
+    }
+
+    // A service as the apphost executable (bin/.../Shop.Users) or a dll (Shop.Users.dll).
+    [GeneratedRegex(@"Shop\.(\w+)(?:\.dll)?(?:\s|$)")]
+    private static partial Regex ServiceBinary();
 }

@@ -1,0 +1,136 @@
+using System.Diagnostics;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Shop.Hosting;
+
+namespace Shop.AppHost;
+
+/// <summary>
+/// &lt;state&gt;/run/endpoints.json: where everything listens, for scripts, the load generator, tests and the workshop.
+/// Written once every resource is healthy, removed on exit. Readable by its owner only: it holds the payments admin
+/// token and the Aspire dashboard's telemetry API key.
+/// </summary>
+internal static class EndpointsFileExtensions
+{
+    /// <summary>Writes endpoints.json once every resource is healthy and removes it when the AppHost stops.</summary>
+    public static void WriteEndpointsFile(
+        this IDistributedApplicationBuilder builder, ShopSettings shop, IResourceBuilder<IResourceWithConnectionString> postgres,
+        IResourceBuilder<ProjectResource> dashboard, IResourceBuilder<ProjectResource> gateway,
+        IReadOnlyList<IResourceBuilder<ProjectResource>> services, IReadOnlyList<IResourceBuilder<ExecutableResource>> tools) =>
+        builder.Services.AddHostedService(provider => new EndpointsFile(
+            shop, postgres.Resource, dashboard.Resource, gateway.Resource, [.. services.Select(s => s.Resource)], [.. tools.Select(t => t.Resource)],
+            provider.GetRequiredService<ResourceNotificationService>(),
+            provider, provider.GetRequiredService<ILogger<EndpointsFile>>()));
+}
+
+internal sealed partial class EndpointsFile(
+    ShopSettings shop, IResourceWithConnectionString postgres, ProjectResource dashboard, ProjectResource gateway,
+    IReadOnlyList<ProjectResource> services, IReadOnlyList<ExecutableResource> tools,
+    ResourceNotificationService notifications, IServiceProvider provider, ILogger<EndpointsFile> logger)
+    : BackgroundService
+{
+    private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };
+
+    public string Path => System.IO.Path.Combine(shop.RunDirectory, "endpoints.json");
+
+    public override Task StartAsync(CancellationToken cancellationToken)
+    {
+        File.Delete(Path); // a killed run's file describes nothing that runs
+        return base.StartAsync(cancellationToken);
+    }
+
+    public override async Task StopAsync(CancellationToken cancellationToken)
+    {
+        File.Delete(Path);
+        await base.StopAsync(cancellationToken);
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        try
+        {
+            // What we started; an existing server (--postgres) has no process to wait for.
+            IEnumerable<IResource> waited = [.. postgres is ExecutableResource or ContainerResource ? [postgres] : Array.Empty<IResource>(), dashboard, .. services, .. tools];
+            await Task.WhenAll(waited.Select(async r =>
+            {
+                await notifications.WaitForResourceHealthyAsync(r.Name, stoppingToken);
+                LogHealthy(logger, r.Name);
+            }));
+            var file = await RenderAsync(stoppingToken);
+            Write(file);
+            var elapsed = DateTime.Now - Process.GetCurrentProcess().StartTime;
+            LogReady(logger, elapsed.TotalSeconds, (string?)file["gateway"], (string?)file["dashboard"], (string?)file["aspire"]!["dashboard"], Path);
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            // stopped before everything was healthy
+        }
+    }
+
+    private async Task<JsonObject> RenderAsync(CancellationToken cancellationToken)
+    {
+        var servicesJson = new JsonObject();
+        foreach (var service in services)
+        {
+            var endpoints = new JsonObject();
+            foreach (var endpoint in service.GetEndpoints())
+            {
+                endpoints[endpoint.EndpointName] = await endpoint.GetValueAsync(cancellationToken);
+            }
+
+            endpoints["metrics"] = endpoints["http"] + "/metrics";
+            servicesJson[service.Name] = endpoints;
+        }
+
+        var server = await postgres.ConnectionStringExpression.GetValueAsync(cancellationToken) ?? "";
+        var file = new JsonObject
+        {
+            ["gateway"] = await gateway.GetEndpoint("http").GetValueAsync(cancellationToken),
+            ["dashboard"] = await dashboard.GetEndpoint("http").GetValueAsync(cancellationToken),
+            ["otlp"] = new JsonObject
+            {
+                ["grpc"] = await dashboard.GetEndpoint("otlp-grpc").GetValueAsync(cancellationToken),
+                ["http"] = await dashboard.GetEndpoint("otlp-http").GetValueAsync(cancellationToken),
+            },
+            ["postgres"] = PostgresServer.Redact(server),
+            ["services"] = servicesJson,
+        };
+        foreach (var tool in tools)
+        {
+            file[tool.Name] = await tool.GetEndpoint("http").GetValueAsync(cancellationToken);
+        }
+
+        file["paymentsAdminToken"] = shop.PaymentsAdminToken;
+        var aspire = ShopAppHostExtensions.AspireDashboard(provider);
+        file["aspire"] = new JsonObject
+        {
+            ["dashboard"] = aspire is null ? null : await aspire.GetEndpoint("http").GetValueAsync(cancellationToken),
+            ["apiKey"] = shop.AspireApiKey,
+        };
+        return file;
+    }
+
+    // In one step (readers never see half of it), owner-only from the start.
+    private void Write(JsonObject file)
+    {
+        var temporary = Path + ".tmp";
+        File.WriteAllText(temporary, "");
+        if (!OperatingSystem.IsWindows())
+        {
+            File.SetUnixFileMode(temporary, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        }
+
+        File.WriteAllText(temporary, file.ToJsonString(Indented) + "\n");
+        File.Move(temporary, Path, overwrite: true);
+    }
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "{Resource} is healthy")]
+    private static partial void LogHealthy(ILogger logger, string resource);
+
+    [LoggerMessage(Level = LogLevel.Information,
+        Message = "Shop is ready in {Seconds:0.0} s: gateway {Gateway}, Shop dashboard {Dashboard}, Aspire dashboard {AspireDashboard}; endpoints and keys in {Path}")]
+    private static partial void LogReady(ILogger logger, double seconds, string? gateway, string? dashboard, string? aspireDashboard, string path);
+}

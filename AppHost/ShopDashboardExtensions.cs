@@ -1,0 +1,124 @@
+using System.Collections;
+using Microsoft.Extensions.Configuration;
+
+namespace Shop.AppHost;
+
+/// <summary>
+/// How telemetry flows: every service exports OTLP to the Shop dashboard, which keeps it for its Jaeger API, tail
+/// sampling, SLO and root-cause pages, and forwards it to the Aspire dashboard as a collector would.
+/// </summary>
+internal static class ShopDashboardExtensions
+{
+    private const string OtelPrefix = "OTEL_";
+    private const string ExporterPrefix = "OTEL_EXPORTER_OTLP_";
+
+    /// <summary>The Shop dashboard's listeners: UI and Jaeger query API, OTLP/gRPC and OTLP/HTTP, at the ports of <paramref name="shop"/>.</summary>
+    public static IResourceBuilder<ProjectResource> WithShopDashboardEndpoints(this IResourceBuilder<ProjectResource> dashboard, ShopSettings shop)
+    {
+        dashboard
+            .WithEndpoint("http", e => e.Port = shop.DashboardPort)
+            .WithHttpEndpoint(port: shop.OtlpGrpcPort, name: "otlp-grpc")
+            .WithEndpoint("otlp-grpc", e => e.Transport = "http2")
+            .WithHttpEndpoint(port: shop.OtlpHttpPort, name: "otlp-http")
+            .WithHttpHealthCheck("/health");
+
+        // The dashboard binds its three listeners itself (Dashboard:*Url), one protocol each; ASPNETCORE_URLS would only warn.
+        return dashboard.WithEnvironment(context =>
+        {
+            context.EnvironmentVariables.Remove("ASPNETCORE_URLS");
+            context.EnvironmentVariables.Remove("HTTP_PORTS");
+            context.EnvironmentVariables["Dashboard__QueryUrl"] = Listen(dashboard.GetEndpoint("http"));
+            context.EnvironmentVariables["Dashboard__OtlpGrpcUrl"] = Listen(dashboard.GetEndpoint("otlp-grpc"));
+            context.EnvironmentVariables["Dashboard__OtlpHttpUrl"] = Listen(dashboard.GetEndpoint("otlp-http"));
+        });
+    }
+
+    /// <summary>Forwards traces, metrics and logs to the Aspire dashboard's OTLP/gRPC endpoint, with its OTLP API key.</summary>
+    public static IResourceBuilder<ProjectResource> WithForwardingToAspireDashboard(this IResourceBuilder<ProjectResource> dashboard)
+    {
+        var configuration = dashboard.ApplicationBuilder.Configuration;
+        return dashboard.WithEnvironment(context =>
+        {
+            if (ShopAppHostExtensions.AspireDashboard(context.ExecutionContext.Services) is not { } aspire)
+            {
+                return; // no Aspire dashboard in this run (tests may switch it off)
+            }
+
+            // Its endpoint as allocated (behind DCP's proxy, randomized in tests), not the configured URL.
+            context.EnvironmentVariables["Dashboard__Forward__Endpoint"] = aspire.GetEndpoint("otlp-grpc");
+            context.EnvironmentVariables["Dashboard__Forward__Protocol"] = "grpc";
+            context.EnvironmentVariables["Dashboard__Forward__Signals"] = "traces,metrics,logs";
+            if (configuration["AppHost:OtlpApiKey"] is { Length: > 0 } key)
+            {
+                context.EnvironmentVariables["Dashboard__Forward__Headers"] = $"x-otlp-api-key={key}";
+            }
+        });
+    }
+
+    /// <summary>
+    /// OTLP/HTTP to the Shop dashboard under the resource's name (Aspire's service.instance.id kept, so the Aspire
+    /// dashboard matches the forwarded telemetry to the resource). OTEL_* variables the user set win; their own
+    /// OTEL_EXPORTER_OTLP_ENDPOINT replaces the whole exporter setting.
+    /// </summary>
+    public static IResourceBuilder<ProjectResource> WithShopTelemetry(this IResourceBuilder<ProjectResource> project, IResourceBuilder<ProjectResource> dashboard)
+    {
+        project.WithEnvironment(context =>
+        {
+            var user = UserOtelVariables();
+            var variables = context.EnvironmentVariables;
+            if (user.ContainsKey("OTEL_EXPORTER_OTLP_ENDPOINT"))
+            {
+                foreach (var key in variables.Keys.Where(k => k.StartsWith(ExporterPrefix, StringComparison.Ordinal)).ToList())
+                {
+                    variables.Remove(key);
+                }
+            }
+            else
+            {
+                variables["OTEL_EXPORTER_OTLP_ENDPOINT"] = dashboard.GetEndpoint("otlp-http");
+                variables["OTEL_EXPORTER_OTLP_PROTOCOL"] = "http/protobuf";
+                variables.Remove("OTEL_EXPORTER_OTLP_HEADERS"); // the Aspire dashboard's key: the forwarder sends it
+            }
+
+            foreach (var (name, value) in user)
+            {
+                if (name == "OTEL_SERVICE_NAME")
+                {
+                    continue; // one name for every service would merge four services into one
+                }
+
+                // The user's attributes (deployment.environment...) plus Aspire's service.instance.id.
+                variables[name] = name == "OTEL_RESOURCE_ATTRIBUTES" && variables.TryGetValue(name, out var ours) && ours is string aspire
+                    ? $"{value},{aspire}"
+                    : value;
+            }
+        });
+        return project.WaitFor(dashboard);
+    }
+
+    /// <summary>
+    /// A cleartext HTTP/2 endpoint "grpc" beside "http" (clients find it as http://_grpc.name). Kestrel endpoints are set by
+    /// name, so each gets its protocol; ASPNETCORE_URLS would give both HTTP/1.1.
+    /// </summary>
+    public static IResourceBuilder<ProjectResource> WithGrpcEndpoint(this IResourceBuilder<ProjectResource> project)
+    {
+        project.WithHttpEndpoint(name: "grpc").WithEndpoint("grpc", e => e.Transport = "http2");
+        return project.WithEnvironment(context =>
+        {
+            context.EnvironmentVariables.Remove("ASPNETCORE_URLS");
+            context.EnvironmentVariables.Remove("HTTP_PORTS");
+            context.EnvironmentVariables["Kestrel__Endpoints__http__Url"] = Listen(project.GetEndpoint("http"));
+            context.EnvironmentVariables["Kestrel__Endpoints__grpc__Url"] = Listen(project.GetEndpoint("grpc"));
+            context.EnvironmentVariables["Kestrel__Endpoints__grpc__Protocols"] = "Http2";
+        });
+    }
+
+    // Where the process listens: behind DCP's proxy, on the target port.
+    private static ReferenceExpression Listen(EndpointReference endpoint) =>
+        ReferenceExpression.Create($"http://localhost:{endpoint.Property(EndpointProperty.TargetPort)}");
+
+    private static Dictionary<string, string> UserOtelVariables() =>
+        Environment.GetEnvironmentVariables().Cast<DictionaryEntry>()
+            .Where(v => v.Key is string name && name.StartsWith(OtelPrefix, StringComparison.Ordinal) && v.Value is string { Length: > 0 })
+            .ToDictionary(v => (string)v.Key, v => (string)v.Value!, StringComparer.Ordinal);
+}
