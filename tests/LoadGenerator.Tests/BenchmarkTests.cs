@@ -1,8 +1,11 @@
+using System.Text.Json;
 using Npgsql;
 using Shop.Hosting;
 using Shop.LoadGenerator.Benchmarks;
 using Shop.LoadGenerator.Recording;
+using Shop.LoadGenerator.Reporting;
 using Shop.LoadGenerator.Scenarios;
+using Shop.Testing;
 
 namespace Shop.LoadGenerator.Tests;
 
@@ -117,6 +120,64 @@ public sealed class PgbenchTests
     }
 }
 
+public sealed class RateAtSloFiguresTests
+{
+    private static readonly PgbenchResult[] PgbenchRuns = [new(8, 90_000, 0, 1.3, 6_000), new(32, 150_000, 0, 3.2, 10_000)];
+
+    [Fact]
+    public void The_issue_figures_are_in_the_summary_with_their_targets_and_in_the_JSON_data_next_to_the_best_rate()
+    {
+        var cpu = RateAtSloBenchmark.CpuPerCheckoutMs(new Dictionary<string, TimeSpan>
+        {
+            ["postgres"] = TimeSpan.FromMilliseconds(1_000),
+            ["orders"] = TimeSpan.FromMilliseconds(3_000),
+            ["load generator"] = TimeSpan.FromMilliseconds(500),
+        }, checkouts: 500);
+        var report = new Report("rate-at-slo", "figures");
+        report.Data["bestRate"] = 250.0;
+        var summary = report.Add("Result", "measure", "value", "target");
+
+        RateAtSloBenchmark.AddFigures(report, summary, bestRate: 250, transactionsPerCheckout: 3.96, cpu, PgbenchRuns);
+
+        var data = WrittenData(report);
+        Assert.Equal(250, data.GetProperty("bestRate").GetDouble());
+        Assert.Equal(3.96, data.GetProperty("transactionsPerCheckout").GetDouble());
+        Assert.Equal(10_000, data.GetProperty("pgbenchBestTps").GetDouble());
+        (string, double)[] cpuPerCheckout = [("total", 9.0), ("orders", 6.0), ("postgres", 2.0), ("load generator", 1.0)];
+        Assert.Equal(cpuPerCheckout, data.GetProperty("cpuPerCheckoutMs").EnumerateObject().Select(p => (p.Name, p.Value.GetDouble())));
+        string[][] rows =
+        [
+            ["rate at SLO / pgbench's best tps", $"{0.025:P2} (250/s of {10_000.0:N0} tps)", ">= 3.3%"],
+            ["PostgreSQL transactions per checkout", "3.96", "<= 4"],
+            ["CPU per checkout, all processes", "9.00 ms", "<= 5 ms"],
+        ];
+        Assert.Equal(rows, summary.Rows);
+    }
+
+    [Fact]
+    public void Without_a_passing_rate_the_figures_are_null_and_the_summary_says_so()
+    {
+        var report = new Report("rate-at-slo", "figures");
+        var summary = report.Add("Result", "measure", "value", "target");
+
+        RateAtSloBenchmark.AddFigures(report, summary, bestRate: null, transactionsPerCheckout: null, cpuPerCheckoutMs: null, PgbenchRuns);
+
+        var data = WrittenData(report);
+        Assert.Equal(JsonValueKind.Null, data.GetProperty("transactionsPerCheckout").ValueKind);
+        Assert.Equal(JsonValueKind.Null, data.GetProperty("cpuPerCheckoutMs").ValueKind);
+        Assert.Equal(10_000, data.GetProperty("pgbenchBestTps").GetDouble());
+        Assert.All(summary.Rows, row => Assert.Equal("-", row[1]));
+    }
+
+    private static JsonElement WrittenData(Report report)
+    {
+        using var directory = new TempDirectory();
+        report.Write(directory.FullPath);
+        var json = Assert.Single(Directory.GetFiles(directory.FullPath, "*.json"));
+        return JsonDocument.Parse(File.ReadAllText(json)).RootElement.GetProperty("data").Clone();
+    }
+}
+
 public sealed class OverheadReportTests
 {
     private static ScenarioStats Stats(string scenario, Dictionary<string, int> outcomes) =>
@@ -215,7 +276,7 @@ public sealed class BenchSuiteTests
     public async Task A_benchmark_suite_runs_the_AppHost_on_the_benchmarks_postgres_and_accounts_CPU_per_component()
     {
         await using var postgres = await BenchPostgres.StartAsync(CancellationToken.None);
-        var before = await postgres.CommittedTransactionsAsync(CancellationToken.None);
+        var before = await postgres.TransactionsAsync(CancellationToken.None);
         await using var suite = await SuiteProcess.StartAsync("test", postgres, new Dictionary<string, string?>(), TextWriter.Null, CancellationToken.None);
         using var client = new ShopClient(suite.Gateway, tenants: 2, maxConnections: 4, TimeSpan.FromSeconds(30));
 
@@ -226,6 +287,6 @@ public sealed class BenchSuiteTests
         Assert.Equal(["apphost", "aspire-dashboard", "dashboard", "gateway", "orders", "payments", "postgres", "users"], cpu.Keys.Order());
         Assert.All(cpu, c => Assert.True(c.Value > TimeSpan.Zero, c.Key));
         await Task.Delay(TimeSpan.FromSeconds(11)); // pg_stat_database lags by up to PGSTAT_IDLE_INTERVAL
-        Assert.True(await postgres.CommittedTransactionsAsync(CancellationToken.None) > before);
+        Assert.True(await postgres.TransactionsAsync(CancellationToken.None) > before);
     }
 }

@@ -29,9 +29,12 @@ public sealed class CheckoutServices : IAsyncLifetime, IAsyncDisposable
 
     public ServiceProcess Orders { get; private set; } = null!;
 
-    public static async Task<CheckoutServices> StartAsync()
+    /// <summary>Settings for orders on top of the fast workers below, e.g. workers that never run.</summary>
+    public IReadOnlyDictionary<string, string?> OrdersSettings { get; init; } = new Dictionary<string, string?>();
+
+    public static async Task<CheckoutServices> StartAsync(IReadOnlyDictionary<string, string?>? ordersSettings = null)
     {
-        var stack = new CheckoutServices();
+        var stack = new CheckoutServices { OrdersSettings = ordersSettings ?? new Dictionary<string, string?>() };
         try
         {
             await stack.InitializeAsync();
@@ -50,14 +53,20 @@ public sealed class CheckoutServices : IAsyncLifetime, IAsyncDisposable
         await PaymentsDatabase.InitializeAsync();
         await OrdersDatabase.InitializeAsync();
         await StartPaymentsAsync();
-        Orders = await SuiteService.StartAsync("orders", OrdersDatabase, Telemetry, new Dictionary<string, string?>
+        var settings = new Dictionary<string, string?>
         {
             ["Services__payments__grpc__0"] = $"http://127.0.0.1:{_paymentsGrpcPort}",
             ["Orders__Payments__RetryDelay"] = "00:00:00.100",
             ["Orders__Reconciler__Interval"] = "00:00:00.500",
             ["Orders__Reconciler__MinAge"] = "00:00:01",
             ["Orders__Outbox__PollInterval"] = "00:00:00.200",
-        });
+        };
+        foreach (var (key, value) in OrdersSettings)
+        {
+            settings[key] = value;
+        }
+
+        Orders = await SuiteService.StartAsync("orders", OrdersDatabase, Telemetry, settings);
     }
 
     public async Task StartPaymentsAsync() =>

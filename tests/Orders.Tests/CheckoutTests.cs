@@ -161,14 +161,14 @@ public sealed class CheckoutTests(CheckoutServices stack) : IClassFixture<Checko
     }
 
     [Fact]
-    public async Task A_checkout_is_one_trace_across_orders_and_payments_with_tenant_and_order_ids_on_every_span_after_the_order_exists()
+    public async Task A_checkout_is_one_trace_across_orders_and_payments_with_tenant_and_order_ids_on_every_span()
     {
         var (response, traceId) = await stack.PlaceOrderAsync(CheckoutServices.Body(Guid.NewGuid()), "key-trace", tenant: "globex");
         var order = (await response.Content.ReadFromJsonAsync<OrderResponse>())!;
 
         // The orders server span ends last in orders; payments exports on its own.
         var spans = await stack.Telemetry.WaitFor(r => r.Spans.Where(s => s.TraceId == traceId).ToList() is var trace
-            && trace.Any(s => s.Name == "POST /orders") && trace.Any(s => s.ServiceName == "payments" && s.Scope == TelemetrySources.Npgsql) ? trace : null);
+            && trace.Any(s => s.Name == "POST /orders") && trace.Any(s => s.ServiceName == "payments" && s.Kind == Span.Types.SpanKind.Server) ? trace : null);
         var server = Assert.Single(spans, s => s.Name == "POST /orders");
         // A loaded machine can make the first attempt outlive its deadline: every attempt is a client span of its own,
         // and the charge is still one (by its idempotency key). So the shape is asserted for each attempt.
@@ -180,17 +180,33 @@ public sealed class CheckoutTests(CheckoutServices stack) : IClassFixture<Checko
         Assert.Equal(Status.Types.StatusCode.Unset, clients[^1].Span.Status?.Code ?? Status.Types.StatusCode.Unset);
         Assert.Contains(paymentsServers, p => p.ParentSpanId == clients[^1].SpanId);
         Assert.All(paymentsServers, p => Assert.Contains(clients, c => c.SpanId == p.ParentSpanId));
-        Assert.Contains(spans, s => s.ServiceName == "orders" && s.Scope == TelemetrySources.Npgsql);
         Assert.All(spans, s => Assert.Equal("globex", s[TelemetryAttributes.TenantId]));
-        // Only the lookup of the Idempotency-Key, and the physical connection Npgsql may open for it (a CONNECT span),
-        // run before the order exists: the database spans of orders that start before the order's INSERT.
-        var ordersDatabase = spans.Where(s => s.ServiceName == "orders" && s.Scope == TelemetrySources.Npgsql).ToList();
-        var insert = Assert.IsType<ReceivedSpan>(ordersDatabase
-            .Where(s => s["db.query.text"] is string sql && sql.StartsWith("INSERT", StringComparison.Ordinal))
-            .MinBy(s => s.Span.StartTimeUnixNano));
-        var afterTheOrderExists = spans.Except(ordersDatabase.Where(s => s.Span.StartTimeUnixNano < insert.Span.StartTimeUnixNano)).ToList();
-        Assert.All(afterTheOrderExists, s => Assert.Equal(order.Id.ToString(), s[TelemetryAttributes.OrderId]));
+        // The order's INSERT is the first thing orders does (no lookup of the Idempotency-Key before it), and order.id is
+        // known before it: every span carries it, the physical connection Npgsql may open (a CONNECT span) included.
+        Assert.All(spans, s => Assert.Equal(order.Id.ToString(), s[TelemetryAttributes.OrderId]));
+
+        // The database statements of one checkout (each a round trip): orders inserts the Pending order with its lines,
+        // then stores Paid with its outbox row; payments inserts the payment; nothing is read first.
+        var ordersStatements = Statements(spans, "orders");
+        Assert.Equal(2, ordersStatements.Count);
+        var (place, complete) = (Assert.IsType<string>(ordersStatements[0]["db.query.text"]), Assert.IsType<string>(ordersStatements[1]["db.query.text"]));
+        Assert.StartsWith("INSERT INTO orders ", place, StringComparison.Ordinal);
+        Assert.Contains("INSERT INTO order_lines ", place, StringComparison.Ordinal);
+        Assert.Contains("UPDATE orders ", complete, StringComparison.Ordinal);
+        Assert.Contains("INSERT INTO outbox_messages ", complete, StringComparison.Ordinal);
+        // (An attempt that outlived its deadline leaves a repeat, which finds the payment stored: the charge that stored it is the one.)
+        var charged = Assert.Single(paymentsServers, p => Equals(p[TelemetryAttributes.PaymentReplayed], false));
+        var byId = spans.ToDictionary(s => s.SpanId);
+        bool IsUnder(ReceivedSpan span, ReceivedSpan ancestor) =>
+            span.ParentSpanId == ancestor.SpanId || (byId.TryGetValue(span.ParentSpanId, out var parent) && IsUnder(parent, ancestor));
+        var charge = Assert.Single(Statements(spans, "payments"), s => IsUnder(s, charged));
+        Assert.StartsWith("INSERT INTO payments ", Assert.IsType<string>(charge["db.query.text"]), StringComparison.Ordinal);
     }
+
+    /// <summary>A service's database spans in start order, without the CONNECT spans of new physical connections.</summary>
+    private static List<ReceivedSpan> Statements(IEnumerable<ReceivedSpan> spans, string service) =>
+        [.. spans.Where(s => s.ServiceName == service && s.Scope == TelemetrySources.Npgsql && !s.Name.StartsWith("CONNECT ", StringComparison.Ordinal))
+            .OrderBy(s => s.Span.StartTimeUnixNano)];
 
     private static async Task<IEnumerable<string>> ErrorKeys(HttpResponseMessage response)
     {

@@ -34,13 +34,10 @@ internal sealed partial class CheckoutHandler(
         }
 
         Activity.Current?.SetTag(TelemetryAttributes.UserId, valid.UserId.ToString());
-        var existing = await FindAsync(valid.UserId, idempotencyKey!, cancellationToken);
-        if (existing is not null)
-        {
-            return Replay(http, existing, valid);
-        }
 
-        // order.id goes on this span and into the baggage before anything is written, so the INSERT's span has it too.
+        // Insert first: the unique index on (user id, Idempotency-Key) tells a new order from a repeat, so a new order
+        // costs no lookup. order.id goes on this span and into the baggage before anything is written, so the INSERT's
+        // span has it too (on a repeat, that is the id this request would have had; the order it gets is tagged next).
         var id = Guid.CreateVersion7();
         OrdersTelemetry.TagOrder(id);
         var order = Order.Place(valid.UserId, tenantId, idempotencyKey!, valid.RequestHash, valid.Currency, valid.Lines, valid.TotalMinor,
@@ -52,7 +49,8 @@ internal sealed partial class CheckoutHandler(
         }
         catch (DbUpdateException e) when (DatabaseErrors.IsUniqueViolation(e, IdempotencyIndex))
         {
-            // A concurrent request with the same key stored its order first: answer with that one.
+            // The key was used before, by an earlier request or a concurrent one that stored its order first: answer with
+            // that order (once the violation is raised, the other transaction has committed, so the lookup finds it).
             db.ChangeTracker.Clear();
             return Replay(http, (await FindAsync(valid.UserId, idempotencyKey!, cancellationToken))!, valid);
         }

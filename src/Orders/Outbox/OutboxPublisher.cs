@@ -62,10 +62,17 @@ internal sealed partial class OutboxPublisher(IServiceScopeFactory scopes, IOpti
                 ]);
                 LogPublished(logger, message.EventType, message.Id, message.OrderId, message.Payload);
                 message.PublishedAt = DatabaseTime.UtcNow;
-                await db.SaveChangesAsync(cancellationToken);
             }
 
-            await transaction.CommitAsync(cancellationToken);
+            // One SaveChanges for the batch, not one per message: its UPDATEs go in one round trip and commit with the
+            // claim, or not at all (then the rows are published again: at least once; consumers deduplicate on the message
+            // id). Untraced like the claim: it is the poll's bookkeeping, after the publish spans, and would be a root span.
+            using (SuppressInstrumentationScope.Begin())
+            {
+                await db.SaveChangesAsync(cancellationToken);
+                await transaction.CommitAsync(cancellationToken);
+            }
+
             return batch.Count;
         }
     }
@@ -80,6 +87,9 @@ internal sealed partial class OutboxPublisher(IServiceScopeFactory scopes, IOpti
     {
         using (SuppressInstrumentationScope.Begin())
         {
+            // A savepoint per SaveChanges (EF's default inside a transaction) would only add round trips: the batch is
+            // all or nothing anyway.
+            db.Database.AutoSavepointsEnabled = false;
             var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
             var batch = await db.OutboxMessages
                 .FromSql($"SELECT * FROM outbox_messages WHERE published_at IS NULL ORDER BY id LIMIT {_options.BatchSize} FOR UPDATE SKIP LOCKED")

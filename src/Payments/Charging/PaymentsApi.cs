@@ -22,8 +22,8 @@ internal sealed partial class PaymentsApi(
 
     /// <summary>
     /// Charges once per idempotency key: a repeat with the same amount, currency and order returns the stored
-    /// result (replayed), a repeat with anything else is FAILED_PRECONDITION. Concurrent repeats race on the
-    /// unique index, and the losers return the winner's row.
+    /// result (replayed), a repeat with anything else is FAILED_PRECONDITION. The INSERT comes first and the unique
+    /// index decides, so a new charge costs one statement; a repeat, earlier or concurrent, reads the stored row.
     /// </summary>
     public override async Task<V1.ChargeResponse> Charge(V1.ChargeRequest request, ServerCallContext context)
     {
@@ -32,24 +32,21 @@ internal sealed partial class PaymentsApi(
         activity?.SetTag(TelemetryAttributes.OrderId, charge.OrderId.ToString());
         await faults.ApplyAsync(context.CancellationToken);
 
-        var replayed = true;
-        var payment = await FindAsync(charge.IdempotencyKey, context.CancellationToken);
-        if (payment is null)
+        var replayed = false;
+        var payment = Decide(charge);
+        db.Payments.Add(payment);
+        try
         {
-            payment = Decide(charge);
-            db.Payments.Add(payment);
-            try
-            {
-                await db.SaveChangesAsync(context.CancellationToken);
-                replayed = false;
-            }
-            catch (DbUpdateException e) when (DatabaseErrors.IsUniqueViolation(e, IdempotencyKeyIndex))
-            {
-                // A concurrent call with the same key stored its payment first: that one is the result.
-                db.ChangeTracker.Clear();
-                payment = await FindAsync(charge.IdempotencyKey, context.CancellationToken)
-                    ?? throw new InvalidOperationException("The payment that won the idempotency race is gone.");
-            }
+            await db.SaveChangesAsync(context.CancellationToken);
+        }
+        catch (DbUpdateException e) when (DatabaseErrors.IsUniqueViolation(e, IdempotencyKeyIndex))
+        {
+            // The key was charged before, by an earlier call or a concurrent one that stored its payment first: that
+            // payment is the result (the violation is raised once the other transaction committed, so the lookup finds it).
+            db.ChangeTracker.Clear();
+            replayed = true;
+            payment = await FindAsync(charge.IdempotencyKey, context.CancellationToken)
+                ?? throw new InvalidOperationException("The payment that holds the idempotency key is gone.");
         }
 
         if (payment.AmountMinor != charge.AmountMinor || payment.Currency != charge.Currency || payment.OrderId != charge.OrderId)

@@ -1,0 +1,44 @@
+using System.Net;
+using Shop.Testing;
+
+namespace Shop.Orders.Tests;
+
+/// <summary>
+/// What checkouts cost the databases, counted by PostgreSQL itself (pg_stat_database, commits and rollbacks): the figure
+/// the rate-at-slo benchmark reports as transactions per checkout, here per service and without the workers' polls.
+/// </summary>
+public sealed class DatabaseTransactionTests
+{
+    private const int Checkouts = 10;
+
+    // Payments' gRPC health service runs the database check every 30 s, and autovacuum visits every database about once
+    // a minute: either may land in the window.
+    private const int Allowance = 2;
+
+    [Fact]
+    public async Task A_checkout_is_two_transactions_in_orders_and_one_in_payments()
+    {
+        // The workers' first round is an hour away: what is counted is the checkouts' own work.
+        await using var stack = await CheckoutServices.StartAsync(new Dictionary<string, string?>
+        {
+            ["Orders__Reconciler__Interval"] = "01:00:00",
+            ["Orders__Outbox__PollInterval"] = "01:00:00",
+        });
+        // The first checkout opens the pools' connections and loads the database's types.
+        Assert.Equal(HttpStatusCode.Created, (await stack.PlaceOrderAsync(CheckoutServices.Body(Guid.NewGuid()), "warm-up")).Response.StatusCode);
+        var before = await DatabaseTransactions.SettledAsync(stack.OrdersDatabase, stack.PaymentsDatabase);
+
+        for (var i = 0; i < Checkouts; i++)
+        {
+            var (response, _) = await stack.PlaceOrderAsync(CheckoutServices.Body(Guid.NewGuid()), $"count-{i}");
+            Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+        }
+
+        var after = await DatabaseTransactions.SettledAsync(stack.OrdersDatabase, stack.PaymentsDatabase);
+        // Orders: the INSERT of the Pending order with its lines, then the UPDATE to Paid with its outbox row. No lookup of
+        // the Idempotency-Key first, and no connection reset (DISCARD ALL, a transaction of its own) per use of a pooled connection.
+        Assert.InRange(after[0] - before[0], 2 * Checkouts, 2 * Checkouts + Allowance);
+        // Payments: the INSERT of the payment, with no lookup of the idempotency key before it and no reset.
+        Assert.InRange(after[1] - before[1], Checkouts, Checkouts + Allowance);
+    }
+}

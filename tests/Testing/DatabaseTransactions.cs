@@ -1,0 +1,61 @@
+using Npgsql;
+using Xunit;
+
+namespace Shop.Testing;
+
+/// <summary>
+/// PostgreSQL's own count of the transactions run in test databases (pg_stat_database: commits plus rollbacks; a statement
+/// outside an explicit transaction is one, a connection reset too), as the rate-at-slo benchmark counts them for a checkout.
+/// </summary>
+public static class DatabaseTransactions
+{
+    // Each backend adds its counts when it goes idle, at most once a second, and within PGSTAT_IDLE_INTERVAL (10 s) once
+    // idle: counts that have not moved for longer than that are complete.
+    private static readonly TimeSpan Quiet = TimeSpan.FromSeconds(11);
+    private static readonly TimeSpan Deadline = TimeSpan.FromMinutes(2);
+
+    /// <summary>
+    /// The counts of <paramref name="databases"/>, in their order, once every backend has reported what it did: when they have
+    /// not changed for 11 s. Read over a connection to the database postgres, so the reading adds nothing to them.
+    /// </summary>
+    public static async Task<long[]> SettledAsync(params PostgresDatabase[] databases)
+    {
+        ArgumentNullException.ThrowIfNull(databases);
+        var end = DateTime.UtcNow + Deadline;
+        var counts = await ReadAsync(databases);
+        var since = DateTime.UtcNow;
+        while (DateTime.UtcNow - since < Quiet)
+        {
+            Assert.True(DateTime.UtcNow < end, $"The transaction counts of {string.Join(", ", databases.Select(d => d.Name))} kept changing for {Deadline}.");
+            await Task.Delay(TimeSpan.FromMilliseconds(500));
+            var now = await ReadAsync(databases);
+            if (!now.SequenceEqual(counts))
+            {
+                counts = now;
+                since = DateTime.UtcNow;
+            }
+        }
+
+        return counts;
+    }
+
+    private static async Task<long[]> ReadAsync(PostgresDatabase[] databases)
+    {
+        var builder = new NpgsqlConnectionStringBuilder(databases[0].ConnectionString) { Database = "postgres", Pooling = false };
+        await using var connection = new NpgsqlConnection(builder.ConnectionString);
+        await connection.OpenAsync();
+        var counts = new long[databases.Length];
+        for (var i = 0; i < databases.Length; i++)
+        {
+            // A transaction of its own, so a fresh statistics snapshot (PostgreSQL keeps one per transaction).
+            await using var command = new NpgsqlCommand(
+                "SELECT coalesce(sum(xact_commit + xact_rollback), 0)::bigint FROM pg_stat_database WHERE datname = $1", connection)
+            {
+                Parameters = { new() { Value = databases[i].Name } },
+            };
+            counts[i] = (long)(await command.ExecuteScalarAsync())!;
+        }
+
+        return counts;
+    }
+}

@@ -1,0 +1,29 @@
+using Shop.Testing;
+
+namespace Shop.Users.Tests;
+
+/// <summary>What a checkout's user lookup costs the users database, counted by PostgreSQL itself (pg_stat_database).</summary>
+public sealed class DatabaseTransactionTests(UsersService users) : IClassFixture<UsersService>
+{
+    private const int Lookups = 10;
+
+    // The gRPC health service runs the database check every 30 s, and autovacuum visits every database about once a
+    // minute: either may land in the window.
+    private const int Allowance = 2;
+
+    [Fact]
+    public async Task Getting_a_user_is_one_transaction()
+    {
+        var user = await users.Client.CreateAsync("Grace Hopper", $"grace-{Guid.NewGuid():N}@example.com");
+        await users.Client.GetAsync(user.Id);
+        var before = (await DatabaseTransactions.SettledAsync(users.Database))[0];
+
+        for (var i = 0; i < Lookups; i++)
+        {
+            Assert.Equal(user.Id, (await users.Client.GetAsync(user.Id)).Id);
+        }
+
+        // The SELECT, and no connection reset (DISCARD ALL, a transaction of its own) per use of a pooled connection.
+        Assert.InRange((await DatabaseTransactions.SettledAsync(users.Database))[0] - before, Lookups, Lookups + Allowance);
+    }
+}
