@@ -117,6 +117,7 @@ public static class ServiceDefaultsExtensions
     {
         app.UseShopErrorHandling();
         app.UseTraceResponseHeader();
+        app.UseUtf8JsonOnly();
 
         // Readiness runs every check (a service adds its database); liveness only the process itself.
         // Probes are not traffic: kept out of the request-duration series the SLOs are computed from.

@@ -25,6 +25,7 @@ internal sealed partial class ExceptionStatusInterceptor(IOptions<GrpcExceptionS
     public override async Task<TResponse> UnaryServerHandler<TRequest, TResponse>(
         TRequest request, ServerCallContext context, UnaryServerMethod<TRequest, TResponse> continuation)
     {
+        GrpcServerTelemetry.MarkRequestRead(context.GetHttpContext());
         try
         {
             return await continuation(request, context);
@@ -37,6 +38,28 @@ internal sealed partial class ExceptionStatusInterceptor(IOptions<GrpcExceptionS
             ExceptionTelemetry.Record(context.GetHttpContext().Features.Get<IHttpActivityFeature>()?.Activity, exception);
             throw new RpcException(status);
         }
+    }
+
+    // Streaming calls are only marked: the request stream is read by the handler, inside the call.
+    public override Task ServerStreamingServerHandler<TRequest, TResponse>(
+        TRequest request, IServerStreamWriter<TResponse> responseStream, ServerCallContext context, ServerStreamingServerMethod<TRequest, TResponse> continuation)
+    {
+        GrpcServerTelemetry.MarkRequestRead(context.GetHttpContext());
+        return continuation(request, responseStream, context);
+    }
+
+    public override Task<TResponse> ClientStreamingServerHandler<TRequest, TResponse>(
+        IAsyncStreamReader<TRequest> requestStream, ServerCallContext context, ClientStreamingServerMethod<TRequest, TResponse> continuation)
+    {
+        GrpcServerTelemetry.MarkRequestRead(context.GetHttpContext());
+        return continuation(requestStream, context);
+    }
+
+    public override Task DuplexStreamingServerHandler<TRequest, TResponse>(
+        IAsyncStreamReader<TRequest> requestStream, IServerStreamWriter<TResponse> responseStream, ServerCallContext context, DuplexStreamingServerMethod<TRequest, TResponse> continuation)
+    {
+        GrpcServerTelemetry.MarkRequestRead(context.GetHttpContext());
+        return continuation(requestStream, responseStream, context);
     }
 
     [LoggerMessage(Level = LogLevel.Error, Message = "gRPC handler {Method} failed; answering {StatusCode}")]

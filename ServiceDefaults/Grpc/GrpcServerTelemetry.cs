@@ -15,11 +15,17 @@ namespace Shop.ServiceDefaults.Grpc;
 /// call as failed. This middleware turns the ASP.NET Core server span into the RPC server span with the same
 /// attributes as the client span of OpenTelemetry.Instrumentation.GrpcNetClient (semconv rpc.*: named
 /// <c>{package.Service}/{Method}</c>, Error only for the codes that point at the server) and records
-/// <c>rpc.server.call.duration</c>, which the gRPC availability SLOs read.
+/// <c>rpc.server.call.duration</c>, which the gRPC availability SLOs read. A request whose message could not be
+/// read (a broken frame, bytes that are not the protobuf message) is the caller's mistake: INVALID_ARGUMENT, where
+/// Grpc.AspNetCore answers UNKNOWN or INTERNAL, codes that would count against the server's SLO.
 /// </summary>
 internal sealed class GrpcServerTelemetry(RequestDelegate next)
 {
+    internal const string UnreadableRequestMessage = "The request message could not be read.";
+
     private static readonly Meter Meter = new(TelemetrySources.Grpc);
+
+    private static readonly object RequestReadKey = new();
 
     private static readonly Histogram<double> Duration = Meter.CreateHistogram(
         TelemetryMetrics.RpcServerCallDuration, unit: "s", description: "Duration of incoming gRPC calls.", tags: null,
@@ -53,6 +59,15 @@ internal sealed class GrpcServerTelemetry(RequestDelegate next)
         {
             // A caller that went away gets no answer; Grpc.AspNetCore still writes UNKNOWN for it, which is not a server fault.
             var status = StatusOf(context);
+            if (served is not null && status is (int)StatusCode.Unknown or (int)StatusCode.Internal
+                && !context.Items.ContainsKey(RequestReadKey) && !context.RequestAborted.IsCancellationRequested)
+            {
+                // The call ended before the interceptors saw a request (ExceptionStatusInterceptor marks it): the
+                // request itself could not be read. Grpc.AspNetCore has not sent the status yet, so it can be corrected.
+                status = (int)StatusCode.InvalidArgument;
+                SetStatus(context, status, UnreadableRequestMessage);
+            }
+
             var code = RpcStatusCodes.Name(context.RequestAborted.IsCancellationRequested && status == (int)StatusCode.Unknown
                 ? (int)StatusCode.Cancelled
                 : status);
@@ -99,6 +114,9 @@ internal sealed class GrpcServerTelemetry(RequestDelegate next)
         }
     }
 
+    /// <summary>Called by the first interceptor: the request message was read, so a failure after this is the handler's.</summary>
+    internal static void MarkRequestRead(HttpContext context) => context.Items[RequestReadKey] = true;
+
     internal static bool IsGrpc(string? contentType) =>
         contentType is not null && contentType.StartsWith("application/grpc", StringComparison.OrdinalIgnoreCase);
 
@@ -112,6 +130,15 @@ internal sealed class GrpcServerTelemetry(RequestDelegate next)
     /// <summary>grpc-status from the trailers, or from the headers of a Trailers-Only answer; none means the call broke before gRPC answered (UNKNOWN).</summary>
     private static int StatusOf(HttpContext context) =>
         int.TryParse(Header(context, "grpc-status"), NumberStyles.None, CultureInfo.InvariantCulture, out var code) ? code : 2;
+
+    /// <summary>Replaces grpc-status and grpc-message where Grpc.AspNetCore put them: trailers, or the headers of a Trailers-Only answer.</summary>
+    private static void SetStatus(HttpContext context, int code, string message)
+    {
+        var trailers = context.Features.Get<IHttpResponseTrailersFeature>()?.Trailers;
+        var destination = trailers is not null && trailers.ContainsKey("grpc-status") ? trailers : context.Response.Headers;
+        destination["grpc-status"] = code.ToString(CultureInfo.InvariantCulture);
+        destination["grpc-message"] = Uri.EscapeDataString(message);
+    }
 
     private static string? Header(HttpContext context, string name)
     {

@@ -23,7 +23,10 @@ public sealed class CheckoutBehaviourTests(SuiteFixture fixture)
         Assert.Equal(HttpStatusCode.PaymentRequired, response.StatusCode);
         Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
         var problem = await response.Json();
-        Assert.Equal("PaymentFailed", problem.GetProperty("status").GetString());
+        // One "status", the HTTP one (RFC 9457); the order's status is inside the order.
+        Assert.Equal(402, problem.GetProperty("status").GetInt32());
+        Assert.Equal("https://tools.ietf.org/html/rfc9110#section-15.5.3", problem.GetProperty("type").GetString());
+        Assert.Equal("PaymentFailed", problem.GetProperty("order").GetProperty("status").GetString());
         Assert.Equal(Api.TraceIdOf(response), problem.GetProperty("traceId").GetString());
         var orderId = problem.GetProperty("orderId").GetString();
 

@@ -7,6 +7,9 @@ namespace Shop.Gateway.Orders;
 /// <summary>/api/orders: checkout and order lookup.</summary>
 public static class OrdersApi
 {
+    /// <summary>Largest body POST /api/orders reads: 100 lines at their longest take about 13 KB.</summary>
+    public const long MaxCheckoutBodyBytes = 64 * 1024;
+
     public static RouteGroupBuilder MapOrdersApi(this RouteGroupBuilder api)
     {
         // Paths written out in full: a nested group would make the route template "/api/orders/".
@@ -15,11 +18,13 @@ public static class OrdersApi
             .WithName("Checkout")
             .WithSummary("Places an order and charges it. Repeat with the same Idempotency-Key to retry safely.")
             .Accepts<CheckoutRequest>("application/json")
+            .WithMaxRequestBodySize(MaxCheckoutBodyBytes)
             .Produces<OrderView>(StatusCodes.Status201Created)
             .Produces<OrderView>(StatusCodes.Status202Accepted)
             .ProducesValidationProblem()
             .ProducesProblem(StatusCodes.Status402PaymentRequired)
             .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
             .ProducesProblem(StatusCodes.Status422UnprocessableEntity)
             .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
         api.MapGet("/orders/{id}", Get)
@@ -34,7 +39,19 @@ public static class OrdersApi
     private static async Task<IResult> Checkout(HttpContext http, UsersClient users, OrdersClient orders, GatewayMetrics metrics, CancellationToken cancellationToken)
     {
         var span = http.Features.Get<IHttpActivityFeature>()?.Activity;
-        var (checkout, errors) = await CheckoutValidation.ReadAsync(http.Request, cancellationToken);
+        ValidCheckout? checkout;
+        Dictionary<string, string[]> errors;
+        try
+        {
+            (checkout, errors) = await CheckoutValidation.ReadAsync(http.Request, cancellationToken);
+        }
+        catch (BadHttpRequestException)
+        {
+            // A body over the limit, or one the server could not read: the error handler answers its 4xx.
+            metrics.Checkout(CheckoutOutcome.Rejected, span);
+            throw;
+        }
+
         if (checkout is null)
         {
             metrics.Checkout(CheckoutOutcome.Rejected, span);
@@ -95,7 +112,8 @@ public static class OrdersApi
                     statusCode: StatusCodes.Status402PaymentRequired,
                     title: "Payment declined",
                     detail: order.FailureReason ?? "The payment was declined.",
-                    extensions: new Dictionary<string, object?> { ["orderId"] = order.Id, ["status"] = order.Status, ["order"] = view });
+                    // "status" is the HTTP status (RFC 9457); the order's own status is order.status.
+                    extensions: new Dictionary<string, object?> { ["orderId"] = order.Id, ["order"] = view });
         }
     }
 

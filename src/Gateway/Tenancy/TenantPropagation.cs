@@ -23,7 +23,8 @@ internal static partial class TenantPropagation
             if (!TenantPattern().IsMatch(tenant))
             {
                 context.Response.StatusCode = StatusCodes.Status400BadRequest;
-                await context.RequestServices.GetRequiredService<IProblemDetailsService>().WriteAsync(new ProblemDetailsContext
+                // TryWriteAsync: a client whose Accept rules out JSON gets the 400 alone (WriteAsync would throw: a 500).
+                await context.RequestServices.GetRequiredService<IProblemDetailsService>().TryWriteAsync(new ProblemDetailsContext
                 {
                     HttpContext = context,
                     ProblemDetails =

@@ -1,3 +1,4 @@
+using Shop.Contracts;
 using Shop.Contracts.Users.V1;
 using Shop.Gateway.Orders;
 
@@ -6,14 +7,19 @@ namespace Shop.Gateway.Users;
 /// <summary>/api/users: register and read users, list a user's orders.</summary>
 public static class UsersApi
 {
+    /// <summary>Largest body POST /api/users reads: a name and an email at their limits fit several times over.</summary>
+    public const long MaxRegisterBodyBytes = 16 * 1024;
+
     public static RouteGroupBuilder MapUsersApi(this RouteGroupBuilder api)
     {
         // Paths written out in full: a nested group would make the route template "/api/users/".
         api.MapPost("/users", Register)
             .WithTags("Users")
             .WithName("RegisterUser")
+            .WithMaxRequestBodySize(MaxRegisterBodyBytes)
             .ProducesValidationProblem()
-            .ProducesProblem(StatusCodes.Status409Conflict);
+            .ProducesProblem(StatusCodes.Status409Conflict)
+            .ProducesProblem(StatusCodes.Status413PayloadTooLarge);
         api.MapGet("/users/{id}", Get)
             .WithTags("Users")
             .WithName("GetUser")
@@ -30,15 +36,24 @@ public static class UsersApi
     private static async Task<Results<Created<UserView>, ValidationProblem, ProblemHttpResult>> Register(
         RegisterUserRequest body, UsersClient users, CancellationToken cancellationToken)
     {
+        // Users owns the rules; the lengths are checked here too, so that an oversized field never becomes a call.
         var errors = new Dictionary<string, string[]>();
         if (string.IsNullOrWhiteSpace(body.Name))
         {
             errors["name"] = ["is required"];
         }
+        else if (body.Name.Trim().Length > UserLimits.MaxNameLength)
+        {
+            errors["name"] = [$"must be 1 to {UserLimits.MaxNameLength} characters"];
+        }
 
         if (string.IsNullOrWhiteSpace(body.Email))
         {
             errors["email"] = ["is required"];
+        }
+        else if (body.Email.Trim().Length > UserLimits.MaxEmailLength)
+        {
+            errors["email"] = [$"must be at most {UserLimits.MaxEmailLength} characters"];
         }
 
         if (errors.Count > 0)

@@ -9,6 +9,9 @@ namespace Shop.Payments.Faults;
 /// <summary>GET/PUT /admin/faults: read and replace the fault settings at run time, with the admin bearer token.</summary>
 internal static partial class FaultsAdminApi
 {
+    /// <summary>Largest body PUT /admin/faults reads: five numbers and a tenant fit many times over.</summary>
+    public const long MaxBodyBytes = 4 * 1024;
+
     public static void MapFaultsAdmin(this IEndpointRouteBuilder endpoints)
     {
         var admin = endpoints.MapGroup("/admin").AddEndpointFilter(RequireAdminToken);
@@ -24,7 +27,7 @@ internal static partial class FaultsAdminApi
             faults.Settings = settings;
             LogChanged(logger, settings.FailureRate, settings.LatencyMs, settings.LatencyJitterMs, settings.LatencyRate, settings.Tenant ?? "(all)");
             return TypedResults.Ok(settings);
-        });
+        }).WithMaxRequestBodySize(MaxBodyBytes);
     }
 
     /// <summary>401 without a bearer token, 403 with a wrong one, 403 for everyone when no token is configured.</summary>

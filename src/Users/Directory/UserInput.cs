@@ -3,10 +3,9 @@ namespace Shop.Users.Directory;
 /// <summary>The rules for what a user may be created with. Error texts name the field, never echo the value.</summary>
 internal static class UserInput
 {
-    public const int MaxNameLength = 200;
+    public const int MaxNameLength = Shop.Contracts.UserLimits.MaxNameLength;
 
-    /// <summary>The longest address SMTP can carry (RFC 5321: a 256-octet path less its angle brackets).</summary>
-    public const int MaxEmailLength = 254;
+    public const int MaxEmailLength = Shop.Contracts.UserLimits.MaxEmailLength;
 
     private const int MaxLocalPartLength = 64;
     private const int MaxDomainLabelLength = 63;
