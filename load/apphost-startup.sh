@@ -65,8 +65,8 @@ machine="$(nproc) cores ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | x
   echo
   echo "Warm median $median s, worst ${worst:-n/a} s (target <= 10 s)."
   echo
-  echo "Timeline of the warm runs (medians, seconds since the AppHost process started): when Aspire started each resource"
-  echo "(its WaitFor satisfied) and when it saw it healthy; \"own\" is the difference, the resource's own time to healthy."
+  echo "Timeline of the warm runs (medians, seconds since the AppHost process started): when each resource's process"
+  echo "started (DCP's start time) and when Aspire saw it healthy; \"own\" is the difference, the resource's own time to healthy."
   echo
   echo "| resource | started | healthy | own |"
   echo "|---|---|---|---|"
