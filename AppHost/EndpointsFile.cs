@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Text.Json;
 using System.Text.Json.Nodes;
@@ -19,17 +20,26 @@ internal static class EndpointsFileExtensions
     public static void WriteEndpointsFile(
         this IDistributedApplicationBuilder builder, ShopSettings shop, IResourceBuilder<IResourceWithConnectionString> postgres,
         IResourceBuilder<ProjectResource> dashboard, IResourceBuilder<ProjectResource> gateway,
-        IReadOnlyList<IResourceBuilder<ProjectResource>> services, IReadOnlyList<IResourceBuilder<ExecutableResource>> tools) =>
+        IReadOnlyList<IResourceBuilder<ProjectResource>> services, IReadOnlyList<IResourceBuilder<ExecutableResource>> tools)
+    {
+        // When Aspire first saw each resource healthy (what releases its WaitFor), for the startup timeline.
+        var ready = new ConcurrentDictionary<string, double>(StringComparer.Ordinal);
+        builder.Eventing.Subscribe<ResourceReadyEvent>((@event, _) =>
+        {
+            ready.TryAdd(@event.Resource.Name, EndpointsFile.SecondsSinceStart(DateTime.UtcNow));
+            return Task.CompletedTask;
+        });
         builder.Services.AddHostedService(provider => new EndpointsFile(
             shop, postgres.Resource, dashboard.Resource, gateway.Resource, [.. services.Select(s => s.Resource)], [.. tools.Select(t => t.Resource)],
-            provider.GetRequiredService<ResourceNotificationService>(),
+            ready, provider.GetRequiredService<ResourceNotificationService>(),
             provider, provider.GetRequiredService<ILogger<EndpointsFile>>()));
+    }
 }
 
 internal sealed partial class EndpointsFile(
     ShopSettings shop, IResourceWithConnectionString postgres, ProjectResource dashboard, ProjectResource gateway,
     IReadOnlyList<ProjectResource> services, IReadOnlyList<ExecutableResource> tools,
-    ResourceNotificationService notifications, IServiceProvider provider, ILogger<EndpointsFile> logger)
+    IReadOnlyDictionary<string, double> ready, ResourceNotificationService notifications, IServiceProvider provider, ILogger<EndpointsFile> logger)
     : BackgroundService
 {
     private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };
@@ -56,13 +66,14 @@ internal sealed partial class EndpointsFile(
             IEnumerable<IResource> waited = [.. postgres is ExecutableResource or ContainerResource ? [postgres] : Array.Empty<IResource>(), dashboard, .. services, .. tools];
             await Task.WhenAll(waited.Select(async r =>
             {
-                await notifications.WaitForResourceHealthyAsync(r.Name, stoppingToken);
-                LogHealthy(logger, r.Name);
+                var healthy = await notifications.WaitForResourceHealthyAsync(r.Name, stoppingToken);
+                var started = healthy.Snapshot.StartTimeStamp is { } stamp ? SecondsSinceStart(stamp.ToUniversalTime()) : double.NaN;
+                LogHealthy(logger, r.Name, ready.TryGetValue(r.Name, out var at) ? at : double.NaN, started);
             }));
             var file = await RenderAsync(stoppingToken);
             Write(file);
-            var elapsed = DateTime.Now - Process.GetCurrentProcess().StartTime;
-            LogReady(logger, elapsed.TotalSeconds, (string?)file["gateway"], (string?)file["dashboard"], (string?)file["aspire"]!["dashboard"], Path);
+            var seconds = SecondsSinceStart(DateTime.UtcNow);
+            LogReady(logger, seconds, (string?)file["gateway"], (string?)file["dashboard"], (string?)file["aspire"]!["dashboard"], Path);
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {
@@ -127,8 +138,17 @@ internal sealed partial class EndpointsFile(
         File.Move(temporary, Path, overwrite: true);
     }
 
-    [LoggerMessage(Level = LogLevel.Debug, Message = "{Resource} is healthy")]
-    private static partial void LogHealthy(ILogger logger, string resource);
+    /// <summary>Seconds from the AppHost process's start to <paramref name="utc"/>.</summary>
+    internal static double SecondsSinceStart(DateTime utc)
+    {
+        using var process = Process.GetCurrentProcess();
+        return (utc - process.StartTime.ToUniversalTime()).TotalSeconds;
+    }
+
+    // load/apphost-startup.sh reads these lines (Logging:LogLevel:Shop.AppHost.EndpointsFile=Debug) for its timeline:
+    // when the resource's process started (DCP's start time) and when Aspire saw it healthy.
+    [LoggerMessage(Level = LogLevel.Debug, Message = "startup: {Resource} healthy at {Healthy:0.00} s, started at {Started:0.00} s")]
+    private static partial void LogHealthy(ILogger logger, string resource, double healthy, double started);
 
     [LoggerMessage(Level = LogLevel.Information,
         Message = "Shop is ready in {Seconds:0.0} s: gateway {Gateway}, Shop dashboard {Dashboard}, Aspire dashboard {AspireDashboard}; endpoints and keys in {Path}")]

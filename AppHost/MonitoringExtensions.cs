@@ -94,7 +94,7 @@ internal static class MonitoringExtensions
                 context.Args.Add($"{storage}={shop.DataDirectory(name)}");
                 context.Args.Add(ReferenceExpression.Create($"--web.listen-address=127.0.0.1:{server.GetEndpoint("http").Property(EndpointProperty.TargetPort)}"));
             })
-            .WithHttpHealthCheck("/-/ready");
+            .WithPromptHttpHealthCheck("/-/ready");
     }
 
     private static async Task<string> Address(EndpointReference endpoint, CancellationToken cancellationToken)

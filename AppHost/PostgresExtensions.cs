@@ -1,7 +1,6 @@
 using System.Globalization;
 using System.Net.Sockets;
 using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Npgsql;
 using Shop.Hosting;
@@ -58,7 +57,7 @@ internal static class PostgresExtensions
         var password = ParameterResourceBuilderExtensions.CreateDefaultPasswordParameter(builder, $"{name}-password", special: false);
         var resource = new LocalPostgresResource(name, command, state, password);
         var passwordSet = false;
-        builder.Services.AddHealthChecks().AddAsyncCheck($"{name}-ready", async cancellationToken =>
+        async Task<HealthCheckResult> Ready(CancellationToken cancellationToken)
         {
             try
             {
@@ -84,13 +83,13 @@ internal static class PostgresExtensions
             {
                 return HealthCheckResult.Unhealthy(e.Message);
             }
-        });
+        }
 
         return builder.AddResource(resource)
             .WithEndpoint(name: "tcp", scheme: "tcp")
             .WithArgs(arguments.Cast<object>().ToArray())
             .WithArgs(context => context.Args.Add(ReferenceExpression.Create($"-p {resource.Tcp.Property(EndpointProperty.TargetPort)}")))
-            .WithHealthCheck($"{name}-ready")
+            .WithPromptHealthCheck($"{name}-ready", Ready)
             .OnBeforeResourceStarted(async (_, _, cancellationToken) =>
             {
                 passwordSet = false;

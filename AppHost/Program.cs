@@ -3,6 +3,9 @@ using Shop.AppHost;
 var builder = DistributedApplication.CreateBuilder(args);
 var shop = builder.AddShopSettings();
 
+// Services start as `dotnet <their built dll>`, without `dotnet run`'s MSBuild evaluation; see BuildOutputExtensions.cs.
+builder.RunProjectsFromBuildOutput();
+
 // A container when an engine answers, else the local binaries, or the server of --postgres.
 var postgres = builder.AddShopPostgres("postgres", shop);
 var usersDb = postgres.AddShopDatabase("usersdb", "users");
@@ -15,26 +18,26 @@ var dashboard = builder.AddProject<Projects.Dashboard>("dashboard")
     .WithForwardingToAspireDashboard();
 
 var users = builder.AddProject<Projects.Users>("users")
-    .WithHttpHealthCheck("/health")
+    .WithPromptHttpHealthCheck("/health")
     .WithGrpcEndpoint()
     .WithReference(usersDb, "users").WaitFor(usersDb)
     .WithShopTelemetry(dashboard);
 
 var payments = builder.AddProject<Projects.Payments>("payments")
-    .WithHttpHealthCheck("/health")
+    .WithPromptHttpHealthCheck("/health")
     .WithGrpcEndpoint()
     .WithReference(paymentsDb, "payments").WaitFor(paymentsDb)
     .WithEnvironment("Payments__AdminToken", shop.PaymentsAdminToken)
     .WithShopTelemetry(dashboard);
 
 var orders = builder.AddProject<Projects.Orders>("orders")
-    .WithHttpHealthCheck("/health")
+    .WithPromptHttpHealthCheck("/health")
     .WithReference(ordersDb, "orders").WaitFor(ordersDb)
     .WithReference(payments).WaitFor(payments)
     .WithShopTelemetry(dashboard);
 
 var gateway = builder.AddProject<Projects.Gateway>("gateway")
-    .WithHttpHealthCheck("/health")
+    .WithPromptHttpHealthCheck("/health")
     .WithEndpoint("http", e => e.Port = shop.GatewayPort)
     .WithReference(users).WaitFor(users)
     .WithReference(orders).WaitFor(orders)

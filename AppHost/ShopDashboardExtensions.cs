@@ -20,7 +20,7 @@ internal static class ShopDashboardExtensions
             .WithHttpEndpoint(port: shop.OtlpGrpcPort, name: "otlp-grpc")
             .WithEndpoint("otlp-grpc", e => e.Transport = "http2")
             .WithHttpEndpoint(port: shop.OtlpHttpPort, name: "otlp-http")
-            .WithHttpHealthCheck("/health");
+            .WithPromptHttpHealthCheck("/health");
 
         // The dashboard binds its three listeners itself (Dashboard:*Url), one protocol each; ASPNETCORE_URLS would only warn.
         return dashboard.WithEnvironment(context =>

@@ -14,11 +14,22 @@ trap 'rm -rf "$state"' EXIT
 mkdir -p load/reports
 stamp=$(date -u +%Y%m%dT%H%M%SZ)
 results=()
+: >"$state/timeline"
+# Median started, healthy and own time per resource over the warm runs, in order of the healthy median.
+timeline() {
+  awk '$1 == "warm" { s[$2] = s[$2] " " $3; h[$2] = h[$2] " " $4; o[$2] = o[$2] " " ($4 - $3) }
+       function median(list,   a, n, i, j, t) {
+         n = split(list, a, " "); for (i = 2; i <= n; i++) for (j = i; j > 1 && a[j - 1] + 0 > a[j] + 0; j--) { t = a[j]; a[j] = a[j - 1]; a[j - 1] = t }
+         return n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2 }
+       END { for (r in h) printf "%s %.2f %.2f %.2f\n", r, median(s[r]), median(h[r]), median(o[r]) }' "$state/timeline" \
+    | sort -k3 -n | awk '{ printf "| %s | %s | %s | %s |\n", $1, $2, $3, $4 }'
+}
 for run in $(seq 1 "$runs"); do
   rm -f "$state/run/endpoints.json"
   log="$state/run-$run.log"
   start=$(date +%s%N)
-  dotnet "$dll" --state-dir "$state" "$@" >"$log" 2>&1 &
+  # The AppHost logs each resource's start and healthy times at Debug (EndpointsFile.cs): the timeline below.
+  dotnet "$dll" --state-dir "$state" Logging:LogLevel:Shop.AppHost.EndpointsFile=Debug "$@" >"$log" 2>&1 &
   pid=$!
   while [ ! -f "$state/run/endpoints.json" ]; do
     if ! kill -0 "$pid" 2>/dev/null; then echo "apphost-startup: the AppHost exited before it was ready:" >&2; cat "$log" >&2; exit 1; fi
@@ -35,6 +46,8 @@ for run in $(seq 1 "$runs"); do
   stop=$(awk "BEGIN { printf \"%.2f\", ($stopped - $ready) / 1e9 }")
   echo "run $run ($kind): ready after $startup s (AppHost says $reported s), stopped in $stop s"
   results+=("$run $kind $startup $reported $stop")
+  grep -o 'startup: [a-z-]* healthy at [0-9.]* s, started at [0-9.NaN]* s' "$log" \
+    | awk -v kind="$kind" '{ print kind, $2, $9, $5 }' >>"$state/timeline" || true
 done
 
 warm=$(printf '%s\n' "${results[@]}" | awk '$2 == "warm" { print $3 }' | sort -n)
@@ -51,6 +64,13 @@ machine="$(nproc) cores ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | x
   for r in "${results[@]}"; do set -- $r; echo "| $1 | $2 | $3 | $4 | $5 |"; done
   echo
   echo "Warm median $median s, worst ${worst:-n/a} s (target <= 10 s)."
+  echo
+  echo "Timeline of the warm runs (medians, seconds since the AppHost process started): when each resource's process"
+  echo "started (DCP's start time) and when Aspire saw it healthy; \"own\" is the difference, the resource's own time to healthy."
+  echo
+  echo "| resource | started | healthy | own |"
+  echo "|---|---|---|---|"
+  timeline
 } | tee "load/reports/apphost-startup-$stamp.md"
 {
   printf '{"timestamp": "%s", "machine": "%s", "runs": [' "$stamp" "$machine"

@@ -77,7 +77,7 @@ public sealed class ShopAppHost : IAsyncDisposable
     }
 
     /// <summary>
-    /// Every process the suite runs: the resources' own and what they started (postgres' backends, dotnet run's app).
+    /// Every process the suite runs: the resources' own and what they started (postgres' backends).
     /// Resources without endpoints (the rebuilder Aspire adds per project) never run.
     /// </summary>
     public async Task<IReadOnlyList<int>> ProcessesAsync()

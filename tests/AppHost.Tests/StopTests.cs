@@ -63,12 +63,15 @@ public sealed class StopTests
         Assert.NotEqual(orders, await apphost.ProcessIdAsync("orders"));
     }
 
-    // The program's file name (comm is cut at 15 characters: Aspire.Dashboar).
+    // The program's name (comm is cut at 15 characters: Aspire.Dashboar): its file name, or its dll's under `dotnet`.
     private static string Command(int pid)
     {
         try
         {
-            return Path.GetFileName(File.ReadAllText($"/proc/{pid}/cmdline").Split('\0')[0]);
+            var commandLine = File.ReadAllText($"/proc/{pid}/cmdline").Split('\0', StringSplitOptions.RemoveEmptyEntries);
+            return commandLine is [var dotnet, var dll, ..] && Path.GetFileName(dotnet) == "dotnet" && dll.EndsWith(".dll", StringComparison.Ordinal)
+                ? Path.GetFileNameWithoutExtension(dll)
+                : Path.GetFileName(commandLine.FirstOrDefault() ?? "");
         }
         catch (IOException)
         {
