@@ -11,6 +11,7 @@ internal static class ShopDashboardExtensions
 {
     private const string OtelPrefix = "OTEL_";
     private const string ExporterPrefix = "OTEL_EXPORTER_OTLP_";
+    private const string DashboardPrefix = "Dashboard__";
 
     /// <summary>The Shop dashboard's listeners: UI and Jaeger query API, OTLP/gRPC and OTLP/HTTP, at the ports of <paramref name="shop"/>.</summary>
     public static IResourceBuilder<ProjectResource> WithShopDashboardEndpoints(this IResourceBuilder<ProjectResource> dashboard, ShopSettings shop)
@@ -33,7 +34,10 @@ internal static class ShopDashboardExtensions
         });
     }
 
-    /// <summary>Forwards traces, metrics and logs to the Aspire dashboard's OTLP/gRPC endpoint, with its OTLP API key.</summary>
+    /// <summary>
+    /// Forwards traces, metrics and logs to the Aspire dashboard's OTLP/gRPC endpoint, with its OTLP API key; traces through
+    /// tail sampling with a budget: all of them at a few requests per second, errors, slow ones and a ratio under load.
+    /// </summary>
     public static IResourceBuilder<ProjectResource> WithForwardingToAspireDashboard(this IResourceBuilder<ProjectResource> dashboard)
     {
         var configuration = dashboard.ApplicationBuilder.Configuration;
@@ -44,13 +48,30 @@ internal static class ShopDashboardExtensions
                 return; // no Aspire dashboard in this run (tests may switch it off)
             }
 
-            // Its endpoint as allocated (behind DCP's proxy, randomized in tests), not the configured URL.
-            context.EnvironmentVariables["Dashboard__Forward__Endpoint"] = aspire.GetEndpoint("otlp-grpc");
-            context.EnvironmentVariables["Dashboard__Forward__Protocol"] = "grpc";
-            context.EnvironmentVariables["Dashboard__Forward__Signals"] = "traces,metrics,logs";
-            if (configuration["AppHost:OtlpApiKey"] is { Length: > 0 } key)
+            // Dashboard__* variables set on the AppHost win over ours (Dashboard__Forward__Signals=traces...); the user's own
+            // Dashboard__Forward__Endpoint (Jaeger, a collector) replaces the whole forwarding setting, as for OTEL_EXPORTER_OTLP_ENDPOINT.
+            var variables = context.EnvironmentVariables;
+            var user = UserVariables(DashboardPrefix);
+            if (!user.ContainsKey("Dashboard__Forward__Endpoint"))
             {
-                context.EnvironmentVariables["Dashboard__Forward__Headers"] = $"x-otlp-api-key={key}";
+                // Its endpoint as allocated (behind DCP's proxy, randomized in tests), not the configured URL.
+                variables["Dashboard__Forward__Endpoint"] = aspire.GetEndpoint("otlp-grpc");
+                variables["Dashboard__Forward__Protocol"] = "grpc";
+                variables["Dashboard__Forward__Signals"] = "traces,metrics,logs";
+
+                // Only kept traces are forwarded: every one up to 10 a second (a developer sees each of theirs), above that errors,
+                // slow traces and 10% of the rest; ingesting spans is most of the Aspire dashboard's CPU (load/README.md).
+                variables["Dashboard__TailSampling__Enabled"] = "true";
+                variables["Dashboard__TailSampling__KeepAllPerSecond"] = "10";
+                if (configuration["AppHost:OtlpApiKey"] is { Length: > 0 } key)
+                {
+                    variables["Dashboard__Forward__Headers"] = $"x-otlp-api-key={key}";
+                }
+            }
+
+            foreach (var (name, value) in user)
+            {
+                variables[name] = value;
             }
         });
     }
@@ -64,7 +85,7 @@ internal static class ShopDashboardExtensions
     {
         project.WithEnvironment(context =>
         {
-            var user = UserOtelVariables();
+            var user = UserVariables(OtelPrefix);
             var variables = context.EnvironmentVariables;
             if (user.ContainsKey("OTEL_EXPORTER_OTLP_ENDPOINT"))
             {
@@ -117,8 +138,8 @@ internal static class ShopDashboardExtensions
     private static ReferenceExpression Listen(EndpointReference endpoint) =>
         ReferenceExpression.Create($"http://localhost:{endpoint.Property(EndpointProperty.TargetPort)}");
 
-    private static Dictionary<string, string> UserOtelVariables() =>
+    private static Dictionary<string, string> UserVariables(string prefix) =>
         Environment.GetEnvironmentVariables().Cast<DictionaryEntry>()
-            .Where(v => v.Key is string name && name.StartsWith(OtelPrefix, StringComparison.Ordinal) && v.Value is string { Length: > 0 })
+            .Where(v => v.Key is string name && name.StartsWith(prefix, StringComparison.Ordinal) && v.Value is string { Length: > 0 })
             .ToDictionary(v => (string)v.Key, v => (string)v.Value!, StringComparer.Ordinal);
 }

@@ -75,6 +75,12 @@ internal sealed class TailSamplingOptions
     /// <summary>Fraction (0..1) of the other traces kept, chosen deterministically from the trace id.</summary>
     public double KeepRatio { get; set; } = 0.1;
 
+    /// <summary>
+    /// Normal traces kept whatever their trace id, up to this many per second (a budget of one second's worth that refills
+    /// at this rate); the ratio decides only above it, so a developer at a few requests per second sees every trace. 0: the ratio alone.
+    /// </summary>
+    public double KeepAllPerSecond { get; set; }
+
     /// <summary>Spans waiting for a decision; past it the oldest traces are decided early.</summary>
     public int MaxPendingSpans { get; set; } = 100_000;
 }

@@ -60,6 +60,11 @@ public sealed class RunningSuiteTests(RunningSuiteFixture fixture)
             trace => Services(trace).Count == 4, "the checkout trace with all four services in the Shop dashboard");
         Assert.Equal(["gateway", "orders", "payments", "users"], Services(jaeger));
 
+        // Tail sampling is on (only kept traces reach the Aspire dashboard), yet at one checkout a second it keeps every trace.
+        var sampling = (await Eventually.GetJsonAsync(http, $"{endpoints.GetProperty("dashboard").GetString()}/api/status",
+            status => status.GetProperty("data").GetProperty("sampling").ValueKind == JsonValueKind.Object, "tail sampling on")).GetProperty("data").GetProperty("sampling");
+        Assert.True(sampling.GetProperty("tracesKeptBudget").GetInt64() >= 1, sampling.GetRawText());
+
         // The Aspire dashboard's telemetry API, with the key from endpoints.json (and closed without it).
         var aspire = endpoints.GetProperty("aspire");
         var url = $"{aspire.GetProperty("dashboard").GetString()}/api/telemetry/traces/{traceId}";

@@ -40,6 +40,26 @@ public sealed class TailSamplingTests
     }
 
     [Fact]
+    public void The_budget_keeps_every_trace_up_to_its_rate_and_none_beyond_it()
+    {
+        const long second = 1_000_000;
+        var budget = new KeepBudget(perSecond: 10, timestampFrequency: second, start: 0);
+
+        // A burst of one second's worth at once, then nothing more until time passes.
+        Assert.Equal(10, Enumerable.Range(0, 25).Count(_ => budget.TryTake(0)));
+
+        // 4 a second for 5 s, under the budget: every one kept.
+        Assert.All(Enumerable.Range(1, 20), i => Assert.True(budget.TryTake(i * second / 4)));
+
+        // 100 a second for 10 s: about 10 a second kept (plus the second's worth saved while under the budget).
+        var kept = Enumerable.Range(1, 1000).Count(i => budget.TryTake((5 * second) + (i * second / 100)));
+        Assert.InRange(kept, 100, 112);
+
+        var off = new KeepBudget(perSecond: 0, timestampFrequency: second, start: 0);
+        Assert.False(off.TryTake(10 * second));
+    }
+
+    [Fact]
     public async Task The_dashboard_keeps_all_error_and_slow_traces_and_about_the_ratio_of_the_rest()
     {
         await using var dashboard = await DashboardProcess.StartAsync(new Dictionary<string, string>

@@ -103,7 +103,7 @@ internal static partial class DashboardSetup
         var options = app.Services.GetRequiredService<IOptions<DashboardOptions>>().Value;
         var (query, otlpHttp, otlpGrpc) = (listeners.UrlOf(ListenerRole.Query), listeners.UrlOf(ListenerRole.OtlpHttp), listeners.UrlOf(ListenerRole.OtlpGrpc));
         var sampling = options.TailSampling.Enabled
-            ? $"on (keep errors, traces >= {options.TailSampling.SlowThreshold.TotalMilliseconds} ms and {options.TailSampling.KeepRatio:P0} of the rest)"
+            ? $"on (keep errors, traces >= {options.TailSampling.SlowThreshold.TotalMilliseconds} ms and {options.TailSampling.KeepRatio:P0} of the rest above {options.TailSampling.KeepAllPerSecond} traces/s)"
             : "off";
         var apiKey = string.IsNullOrEmpty(options.ApiKey) ? "off" : "on";
         app.Lifetime.ApplicationStarted.Register(() => LogStarted(app.Logger, query, otlpHttp, otlpGrpc, options.MaxSpans, sampling, apiKey));
@@ -126,6 +126,7 @@ internal static partial class DashboardSetup
         Require(options.MaxRequestBodyBytes >= 1024, "Dashboard:MaxRequestBodyBytes must be at least 1024.");
         Require(options.MaxConcurrentIngest >= 1, "Dashboard:MaxConcurrentIngest must be at least 1.");
         Require(options.TailSampling.KeepRatio is >= 0 and <= 1, "Dashboard:TailSampling:KeepRatio must be between 0 and 1.");
+        Require(options.TailSampling.KeepAllPerSecond >= 0, "Dashboard:TailSampling:KeepAllPerSecond must be 0 or more.");
         Require(options.TailSampling.MaxPendingSpans >= 1, "Dashboard:TailSampling:MaxPendingSpans must be at least 1.");
         Require(options.Alerts.MaxAlerts >= 1, "Dashboard:Alerts:MaxAlerts must be at least 1.");
         Require(options.Alerts.MaxTraces >= 1, "Dashboard:Alerts:MaxTraces must be at least 1.");

@@ -10,6 +10,7 @@ internal enum SamplingVerdict
     KeepError,
     KeepSlow,
     KeepRatio,
+    KeepBudget,
     Drop,
 }
 
@@ -17,7 +18,8 @@ internal enum SamplingVerdict
 /// Tail-based sampling: spans wait per trace until the root span has arrived plus
 /// <see cref="TailSamplingOptions.DecisionWait"/> (or <see cref="TailSamplingOptions.MaxTraceWait"/>
 /// after the first span), then the whole trace is kept when it has an error span, lasted at least
-/// <see cref="TailSamplingOptions.SlowThreshold"/>, or its trace id falls in <see cref="TailSamplingOptions.KeepRatio"/>.
+/// <see cref="TailSamplingOptions.SlowThreshold"/>, its trace id falls in <see cref="TailSamplingOptions.KeepRatio"/>, or
+/// the budget of <see cref="TailSamplingOptions.KeepAllPerSecond"/> normal traces has room.
 /// Spans arriving after the decision follow it. Waiting spans are bounded: past the limit the
 /// oldest traces are decided early.
 /// </summary>
@@ -35,6 +37,7 @@ internal sealed class TailSampler : IDisposable
     private readonly Dictionary<TraceId, bool> _decided = [];
     private readonly Queue<TraceId> _decidedOrder = new();
     private readonly ITimer _timer;
+    private readonly KeepBudget _budget;
     private int _pendingSpans;
     private readonly SamplingCounters _counters = new();
 
@@ -44,6 +47,7 @@ internal sealed class TailSampler : IDisposable
         _sink = sink;
         _time = time;
         _ratioThreshold = RatioThreshold(_options.KeepRatio);
+        _budget = new KeepBudget(_options.KeepAllPerSecond, time.TimestampFrequency, time.GetTimestamp());
         var tick = TimeSpan.FromMilliseconds(Math.Clamp(_options.DecisionWait.TotalMilliseconds / 4, 20, 250));
         _timer = time.CreateTimer(_ => DecideDue(), null, tick, tick);
     }
@@ -160,6 +164,11 @@ internal sealed class TailSampler : IDisposable
     {
         _pendingSpans -= trace.Spans.Count;
         var verdict = Decide(trace.HasError, trace.DurationNano, traceId, _options);
+        if (verdict == SamplingVerdict.Drop && _budget.TryTake(_time.GetTimestamp()))
+        {
+            verdict = SamplingVerdict.KeepBudget;
+        }
+
         _counters.Count(verdict, trace.Spans.Count);
         var keep = verdict != SamplingVerdict.Drop;
         if (keep)
@@ -212,6 +221,7 @@ internal sealed class TailSampler : IDisposable
         public long KeptError;
         public long KeptSlow;
         public long KeptRatio;
+        public long KeptBudget;
         public long Dropped;
         public long SpansKept;
         public long SpansDropped;
@@ -227,6 +237,7 @@ internal sealed class TailSampler : IDisposable
                 case SamplingVerdict.KeepError: KeptError++; break;
                 case SamplingVerdict.KeepSlow: KeptSlow++; break;
                 case SamplingVerdict.KeepRatio: KeptRatio++; break;
+                case SamplingVerdict.KeepBudget: KeptBudget++; break;
                 default: Dropped++; break;
             }
 
@@ -256,8 +267,37 @@ internal sealed class TailSampler : IDisposable
         }
 
         public SamplingStats Snapshot(int pendingTraces, int pendingSpans) => new(
-            KeptError, KeptSlow, KeptRatio, Dropped, SpansKept, SpansDropped,
+            KeptError, KeptSlow, KeptRatio, KeptBudget, Dropped, SpansKept, SpansDropped,
             LateSpansKept, LateSpansDropped, LateErrorSpansDropped, DecidedEarly, pendingTraces, pendingSpans);
+    }
+}
+
+/// <summary>
+/// Normal traces kept whatever their trace id: up to <c>perSecond</c> a second, with room for one second's worth at once
+/// (a token bucket on <see cref="TimeProvider"/> timestamps). Not thread-safe: the sampler calls it under its lock.
+/// </summary>
+internal sealed class KeepBudget(double perSecond, long timestampFrequency, long start)
+{
+    private readonly double _capacity = Math.Max(1, perSecond);
+    private double _tokens = perSecond > 0 ? Math.Max(1, perSecond) : 0;
+    private long _last = start;
+
+    public bool TryTake(long timestamp)
+    {
+        if (perSecond <= 0)
+        {
+            return false;
+        }
+
+        _tokens = Math.Min(_capacity, _tokens + (perSecond * (timestamp - _last) / timestampFrequency));
+        _last = timestamp;
+        if (_tokens < 1)
+        {
+            return false;
+        }
+
+        _tokens--;
+        return true;
     }
 }
 
@@ -266,6 +306,7 @@ internal sealed record SamplingStats(
     long TracesKeptError,
     long TracesKeptSlow,
     long TracesKeptRatio,
+    long TracesKeptBudget,
     long TracesDropped,
     long SpansKept,
     long SpansDropped,

@@ -73,7 +73,7 @@ async function refreshStatus() {
   try {
     const status = await api.status();
     const sampling = status.sampling
-      ? ` · sampling kept ${status.sampling.tracesKeptError + status.sampling.tracesKeptSlow + status.sampling.tracesKeptRatio} / dropped ${status.sampling.tracesDropped} traces`
+      ? ` · sampling kept ${status.sampling.tracesKeptError + status.sampling.tracesKeptSlow + status.sampling.tracesKeptRatio + status.sampling.tracesKeptBudget} / dropped ${status.sampling.tracesDropped} traces`
       : '';
     const forwarding = status.forwarding.endpoint ? ` · forwarding to ${status.forwarding.endpoint} (${status.forwarding.failedRequests} failed)` : '';
     replace(bar,
