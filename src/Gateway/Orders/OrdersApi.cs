@@ -18,7 +18,7 @@ public static class OrdersApi
             .WithName("Checkout")
             .WithSummary("Places an order and charges it. Repeat with the same Idempotency-Key to retry safely.")
             .Accepts<CheckoutRequest>("application/json")
-            .WithMaxRequestBodySize(MaxCheckoutBodyBytes)
+            .WithMetadata(new Microsoft.AspNetCore.Mvc.RequestSizeLimitAttribute(MaxCheckoutBodyBytes))
             .Produces<OrderView>(StatusCodes.Status201Created)
             .Produces<OrderView>(StatusCodes.Status202Accepted)
             .ProducesValidationProblem()

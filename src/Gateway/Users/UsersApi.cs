@@ -16,7 +16,7 @@ public static class UsersApi
         api.MapPost("/users", Register)
             .WithTags("Users")
             .WithName("RegisterUser")
-            .WithMaxRequestBodySize(MaxRegisterBodyBytes)
+            .WithMetadata(new Microsoft.AspNetCore.Mvc.RequestSizeLimitAttribute(MaxRegisterBodyBytes))
             .ProducesValidationProblem()
             .ProducesProblem(StatusCodes.Status409Conflict)
             .ProducesProblem(StatusCodes.Status413PayloadTooLarge);

@@ -20,7 +20,7 @@ internal static class OrdersApi
         // Full paths rather than a group: a group's "" route would read "/orders/" in http.route and span names.
         endpoints.MapPost("/orders", (HttpContext http, [FromHeader(Name = ShopHeaders.IdempotencyKey)] string? idempotencyKey,
                 [FromBody] PlaceOrderRequest? request, CheckoutHandler checkout) => checkout.PlaceAsync(http, idempotencyKey, request))
-            .WithMaxRequestBodySize(MaxPlaceOrderBodyBytes);
+            .WithMetadata(new RequestSizeLimitAttribute(MaxPlaceOrderBodyBytes));
         endpoints.MapGet("/orders/{id:guid}", GetAsync);
         endpoints.MapGet("/orders", ListAsync);
     }

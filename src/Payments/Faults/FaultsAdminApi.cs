@@ -27,7 +27,7 @@ internal static partial class FaultsAdminApi
             faults.Settings = settings;
             LogChanged(logger, settings.FailureRate, settings.LatencyMs, settings.LatencyJitterMs, settings.LatencyRate, settings.Tenant ?? "(all)");
             return TypedResults.Ok(settings);
-        }).WithMaxRequestBodySize(MaxBodyBytes);
+        }).WithMetadata(new Microsoft.AspNetCore.Mvc.RequestSizeLimitAttribute(MaxBodyBytes));
     }
 
     /// <summary>401 without a bearer token, 403 with a wrong one, 403 for everyone when no token is configured.</summary>
