@@ -60,7 +60,7 @@ internal static class ShopDashboardExtensions
                 variables["Dashboard__Forward__Signals"] = "traces,metrics,logs";
 
                 // Only kept traces are forwarded: every one up to 10 a second (a developer sees each of theirs), above that errors,
-                // slow traces and 10% of the rest; ingesting spans is most of the Aspire dashboard's CPU (load/README.md).
+                // slow traces and 10% of the rest, so the Aspire dashboard keeps up under load (load/README.md has what it costs).
                 variables["Dashboard__TailSampling__Enabled"] = "true";
                 variables["Dashboard__TailSampling__KeepAllPerSecond"] = "10";
                 if (configuration["AppHost:OtlpApiKey"] is { Length: > 0 } key)
