@@ -17,6 +17,9 @@ internal static partial class BuildOutputExtensions
     /// <summary>The prefix of the assembly metadata keys AppHost.csproj writes: key = prefix + project path, value = its dll.</summary>
     private const string OutputMetadataPrefix = "Shop.ProjectOutput:";
 
+    /// <summary>The prefix of the keys of the ReadyToRun copies a Release build publishes (AppHost.csproj).</summary>
+    private const string ReadyToRunMetadataPrefix = "Shop.ProjectReadyToRun:";
+
     /// <summary>Launches every project resource from its built dll, unless an IDE or dotnet watch launches the projects.</summary>
     public static IDistributedApplicationBuilder RunProjectsFromBuildOutput(this IDistributedApplicationBuilder builder)
     {
@@ -28,13 +31,17 @@ internal static partial class BuildOutputExtensions
             return builder;
         }
 
-        var outputs = BuiltOutputs();
+        var outputs = BuiltOutputs(OutputMetadataPrefix);
+        var readyToRun = BuiltOutputs(ReadyToRunMetadataPrefix);
         builder.Eventing.Subscribe<BeforeStartEvent>((@event, _) =>
         {
             foreach (var project in @event.Model.Resources.OfType<ProjectResource>())
             {
-                if (outputs.TryGetValue(Path.GetFullPath(project.GetProjectMetadata().ProjectPath), out var dll) && File.Exists(dll))
+                var projectPath = Path.GetFullPath(project.GetProjectMetadata().ProjectPath);
+                if (outputs.TryGetValue(projectPath, out var built) && File.Exists(built))
                 {
+                    var dll = LaunchedDll(built, readyToRun.GetValueOrDefault(projectPath));
+
                     // The launch tool arguments replace Aspire's `run --project <path> --no-build ...` after the
                     // `dotnet` command; the working directory stays the project's directory. WithLaunchToolArgs is
                     // public but experimental in Aspire 13.6.5 (ASPIREEXTENSION001, "for evaluation purposes"): if
@@ -55,12 +62,22 @@ internal static partial class BuildOutputExtensions
         return builder;
     }
 
+    /// <summary>
+    /// The dll to run: the ReadyToRun copy of a Release build while it is at least as new as the build output, else
+    /// the build output. A later build of the project alone (or with -p:ShopReadyToRun=false) leaves the copy behind,
+    /// and the AppHost must not run old code.
+    /// </summary>
+    internal static string LaunchedDll(string built, string? readyToRun) =>
+        readyToRun is not null && File.Exists(readyToRun) && File.GetLastWriteTimeUtc(readyToRun) >= File.GetLastWriteTimeUtc(built)
+            ? readyToRun
+            : built;
+
     [LoggerMessage(Level = LogLevel.Warning, Message = "{Resource} starts through `dotnet run`: no built output of {Project} was recorded by the AppHost's build")]
     private static partial void LogNoBuiltOutput(ILogger logger, string resource, string project);
 
-    /// <summary>Project path to built dll, as the AppHost's build recorded them.</summary>
-    private static Dictionary<string, string> BuiltOutputs() =>
+    /// <summary>Project path to dll, as the AppHost's build recorded them under <paramref name="prefix"/>.</summary>
+    private static Dictionary<string, string> BuiltOutputs(string prefix) =>
         typeof(BuildOutputExtensions).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>()
-            .Where(a => a.Key.StartsWith(OutputMetadataPrefix, StringComparison.Ordinal) && a.Value is { Length: > 0 })
-            .ToDictionary(a => Path.GetFullPath(a.Key[OutputMetadataPrefix.Length..]), a => a.Value!, StringComparer.Ordinal);
+            .Where(a => a.Key.StartsWith(prefix, StringComparison.Ordinal) && a.Value is { Length: > 0 })
+            .ToDictionary(a => Path.GetFullPath(a.Key[prefix.Length..]), a => Path.GetFullPath(a.Value!), StringComparer.Ordinal);
 }

@@ -17,6 +17,8 @@ var dashboard = builder.AddProject<Projects.Dashboard>("dashboard")
     .WithShopDashboardEndpoints(shop)
     .WithForwardingToAspireDashboard();
 
+// Each service waits for its database to be healthy, and only for its peers to have started: a call to a peer that
+// is still starting is retried by the resilience handler, and the four start side by side (warm start, load/README.md).
 var users = builder.AddProject<Projects.Users>("users")
     .WithPromptHttpHealthCheck("/health")
     .WithGrpcEndpoint()
@@ -33,14 +35,14 @@ var payments = builder.AddProject<Projects.Payments>("payments")
 var orders = builder.AddProject<Projects.Orders>("orders")
     .WithPromptHttpHealthCheck("/health")
     .WithReference(ordersDb, "orders").WaitFor(ordersDb)
-    .WithReference(payments).WaitFor(payments)
+    .WithReference(payments).WaitForStart(payments)
     .WithShopTelemetry(dashboard);
 
 var gateway = builder.AddProject<Projects.Gateway>("gateway")
     .WithPromptHttpHealthCheck("/health")
     .WithEndpoint("http", e => e.Port = shop.GatewayPort)
-    .WithReference(users).WaitFor(users)
-    .WithReference(orders).WaitFor(orders)
+    .WithReference(users).WaitForStart(users)
+    .WithReference(orders).WaitForStart(orders)
     .WithShopTelemetry(dashboard);
 
 // Prometheus and Alertmanager when installed (and not switched off with --prometheus false).

@@ -25,7 +25,11 @@ internal sealed partial class MigrationService<TContext>(IServiceProvider servic
         await using var scope = services.CreateAsyncScope();
         var context = scope.ServiceProvider.GetRequiredService<TContext>();
         var pending = (await context.Database.GetPendingMigrationsAsync(cancellationToken)).ToList();
-        await context.Database.MigrateAsync(cancellationToken);
+        if (pending.Count > 0)
+        {
+            await context.Database.MigrateAsync(cancellationToken);
+        }
+
         LogMigrated(logger, typeof(TContext).Name, pending.Count, pending.Count == 0 ? "none" : string.Join(", ", pending));
     }
 

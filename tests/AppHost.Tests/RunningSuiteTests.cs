@@ -166,12 +166,35 @@ public sealed class RunningSuiteTests(RunningSuiteFixture fixture)
         Assert.StartsWith(Path.Combine(Path.GetDirectoryName(projectPath)!, "bin") + "/", commandLine[1], StringComparison.Ordinal);
         Assert.Equal($"Shop.{Path.GetFileNameWithoutExtension(projectPath)}.dll", Path.GetFileName(commandLine[1]));
         Assert.Empty(ProcessTable.DescendantsOf(pid));
+#if !DEBUG
+        // A Release build also publishes each project resource ReadyToRun (AppHost.csproj), and the AppHost runs that
+        // precompiled copy, which is newer than the build output it was published from.
+        var readyToRun = Path.Combine(Path.GetDirectoryName(projectPath)!, "bin", "Release", "ready-to-run", Path.GetFileName(commandLine[1]));
+        Assert.Equal(readyToRun, commandLine[1]);
+        using (var pe = new System.Reflection.PortableExecutable.PEReader(File.OpenRead(readyToRun)))
+        {
+            Assert.True(pe.PEHeaders.CorHeader!.ManagedNativeHeaderDirectory.Size > 0, $"{readyToRun} has no ReadyToRun code");
+        }
+#endif
 
         // Still an Aspire project resource, healthy. Its console log is not asserted here: in this test host
         // ResourceLoggerService (WatchAsync, GetAllAsync) returned no line for any resource, and there was no time to
         // check that against the `dotnet run` launch.
         Assert.True(services.GetRequiredService<ResourceNotificationService>().TryGetCurrentState(name, out var state));
         Assert.Equal(HealthStatus.Healthy, state.Snapshot.HealthStatus);
+    }
+
+    [Theory]
+    [InlineData("users", "usersdb:WaitUntilHealthy dashboard:WaitUntilHealthy")]
+    [InlineData("payments", "paymentsdb:WaitUntilHealthy dashboard:WaitUntilHealthy")]
+    [InlineData("orders", "ordersdb:WaitUntilHealthy payments:WaitUntilStarted dashboard:WaitUntilHealthy")]
+    [InlineData("gateway", "users:WaitUntilStarted orders:WaitUntilStarted dashboard:WaitUntilHealthy")]
+    public void Each_service_waits_for_its_database_healthy_and_for_its_peers_started(string name, string waits)
+    {
+        // Peers only started: the four services start side by side instead of one after the other.
+        var resource = AppHost.App.Services.GetRequiredService<DistributedApplicationModel>().Resources.Single(r => r.Name == name);
+        var declared = resource.Annotations.OfType<WaitAnnotation>().Select(w => $"{w.Resource.Name}:{w.WaitType}");
+        Assert.Equal(waits.Split(' ').Order(), declared.Order());
     }
 
     // The service's own process: DCP runs `dotnet <its built dll>` (AppHost/BuildOutputExtensions.cs).
