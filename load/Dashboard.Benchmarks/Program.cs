@@ -12,9 +12,10 @@ using Shop.Dashboard.Store;
 using Shop.Hosting;
 using Shop.Otlp.Collector.Trace.V1;
 
-// dotnet run -c Release --project load/Dashboard.Benchmarks [-- --spans 1000000 --senders 4]
+// dotnet run -c Release --project load/Dashboard.Benchmarks [-- --spans 1000000 --senders 4 --rca-traces 2000]
 var spans = Option("--spans", 1_000_000);
 var senders = Option("--senders", 4);
+var rcaTraces = Option("--rca-traces", 2000);
 var traces = spans / CheckoutTraces.SpansPerTrace;
 var report = new BenchmarkReport(Environment.ProcessorCount, Environment.OSVersion.ToString(), Environment.Version.ToString(), spans)
 {
@@ -96,6 +97,11 @@ try
 
     report.Dependencies = await Measure(client, 5, () => $"{query}/api/dependencies?lookback=7200000");
     Console.WriteLine($"Dependencies over {spans:N0} spans: {report.Dependencies}");
+
+    // What Dashboard:Alerts:MaxTraces bounds: one analysis of the newest N traces of a service.
+    report.RcaTraces = rcaTraces;
+    report.RootCauseAnalysis = await Measure(client, 10, () => $"{query}/api/rca?service=gateway&lookback=2h");
+    Console.WriteLine($"Root-cause analysis of the newest {rcaTraces:N0} gateway traces: {report.RootCauseAnalysis}");
 }
 finally
 {
@@ -192,6 +198,7 @@ static Process StartDashboard(int queryPort, int httpPort, int grpcPort, int max
     start.Environment["Dashboard__OtlpHttpUrl"] = $"http://127.0.0.1:{httpPort}";
     start.Environment["Dashboard__OtlpGrpcUrl"] = $"http://127.0.0.1:{grpcPort}";
     start.Environment["Dashboard__MaxSpans"] = maxSpans.ToString(CultureInfo.InvariantCulture);
+    start.Environment["Dashboard__Alerts__MaxTraces"] = Option("--rca-traces", 2000).ToString(CultureInfo.InvariantCulture);
     var process = Process.Start(start)!;
     process.OutputDataReceived += (_, _) => { };
     process.ErrorDataReceived += (_, e) => { if (e.Data is not null) { Console.Error.WriteLine(e.Data); } };
@@ -290,6 +297,10 @@ internal sealed class BenchmarkReport(int cores, string os, string runtime, int 
 
     public Dictionary<string, Latency> Searches { get; } = [];
 
+    public int RcaTraces { get; set; }
+
+    public Latency? RootCauseAnalysis { get; set; }
+
     public Latency? Dependencies { get; set; }
 
     private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };
@@ -333,6 +344,7 @@ internal sealed class BenchmarkReport(int cores, string os, string runtime, int 
         }
 
         text.AppendLine(inv, $"| dependencies, 2 h window | {Dependencies} | |");
+        text.AppendLine(inv, $"| root-cause analysis, newest {RcaTraces:N0} gateway traces (Dashboard:Alerts:MaxTraces) | {RootCauseAnalysis} | |");
         return text.ToString();
     }
 

@@ -94,7 +94,16 @@ public sealed class BrowserTests(TracedTraffic traffic, DashboardBrowser browser
         using var content = new StringContent(AlertWebhookTests.Payload("firing", "00000000feedbeef", DateTimeOffset.UtcNow, null, TracedTraffic.Frontend),
             System.Text.Encoding.UTF8, "application/json");
         using var posted = await traffic.Dashboard.Api.PostAsync("/api/alerts/webhook", content);
-        Assert.Equal(HttpStatusCode.OK, posted.StatusCode);
+        Assert.Equal(HttpStatusCode.Accepted, posted.StatusCode);
+        // The analysis runs after the webhook's answer: open the page once it is done.
+        var deadline = DateTimeOffset.UtcNow.AddSeconds(60);
+        while (!System.Text.Json.JsonDocument.Parse(await traffic.Dashboard.Api.GetStringAsync("/api/alerts")).RootElement.GetProperty("data").EnumerateArray()
+                   .Any(a => a.GetProperty("fingerprint").GetString() == "00000000feedbeef" && a.GetProperty("report").ValueKind == System.Text.Json.JsonValueKind.Object)
+               && DateTimeOffset.UtcNow < deadline)
+        {
+            await Task.Delay(100);
+        }
+
         await using var ui = await browser.OpenAsync(traffic.Dashboard.QueryUrl);
 
         await ui.Page.GotoAsync("/alerts");

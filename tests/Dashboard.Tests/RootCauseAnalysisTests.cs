@@ -1,3 +1,4 @@
+using Shop.Conventions;
 using Shop.Dashboard.Alerts;
 using Shop.Dashboard.Store;
 
@@ -92,6 +93,40 @@ public sealed class RootCauseAnalysisTests
 
     private static RcaReport Analyze(List<List<SpanRecord>> traces, bool latency = false) =>
         RootCauseAnalysis.Analyze(new RcaRequest("gateway", 0, 10_000_000_000, latency), traces.Cast<IReadOnlyList<SpanRecord>>().ToList(), Now);
+
+    [Fact]
+    public void Answers_caused_by_the_client_are_not_faults_and_a_start_up_migration_is_no_slow_trace()
+    {
+        const long Ms = 1_000_000;
+        var traces = Enumerable.Range(1, 8).Select(i => Checkout((ulong)i, "globex", chargeMs: 5)).ToList();
+        // A 404 from users for an unknown user: the gateway's client span is in error (semconv), the request was wrong.
+        traces.Add(Tagged(9, Span(Gateway, 1, 0, "POST /api/orders", 0, 10 * Ms, SpanKind.Server), StoredAttribute.Int(TelemetryAttributes.HttpResponseStatusCode, 404)));
+        traces[^1].Add(Span(Gateway, 2, 1, "GET", 2 * Ms, 8 * Ms, SpanKind.Client, error: true) with
+        {
+            TraceId = traces[^1][0].TraceId,
+            Attributes = [StoredAttribute.Int(TelemetryAttributes.HttpResponseStatusCode, 404)],
+        });
+        // A payment refused for the caller's reason (FAILED_PRECONDITION): the orders client span is in error, no fault.
+        traces.Add(Tagged(10, Span(Orders, 3, 0, Charge, 0, 5 * Ms, SpanKind.Client, error: true),
+            StoredAttribute.String(TelemetryAttributes.RpcResponseStatusCode, "FAILED_PRECONDITION")));
+        // orders' start-up migration: long, in its own trace, from the Shop.Data source.
+        traces.Add(Tagged(11, Span(Orders, 4, 0, "migrate OrdersDbContext", 0, 3000 * Ms, SpanKind.Internal) with { Scope = new SpanScope(TelemetrySources.Data, "") }));
+
+        var report = Analyze(traces);
+
+        Assert.Equal(10, report.Traces); // the migration's trace is left out
+        Assert.Equal(0, report.ErrorTraces);
+        Assert.Empty(report.ErrorOrigins);
+        Assert.DoesNotContain(report.DominantOperations, o => o.Operation.StartsWith("migrate", StringComparison.Ordinal));
+
+        // The same client span on a 503 is a fault, and so is UNAVAILABLE.
+        traces[8][1] = traces[8][1] with { Attributes = [StoredAttribute.Int(TelemetryAttributes.HttpResponseStatusCode, 503)] };
+        traces[9][0] = traces[9][0] with { Attributes = [StoredAttribute.String(TelemetryAttributes.RpcResponseStatusCode, "UNAVAILABLE")] };
+        Assert.Equal(2, Analyze(traces).ErrorTraces);
+    }
+
+    private static List<SpanRecord> Tagged(ulong trace, SpanRecord span, params StoredAttribute[] attributes) =>
+        [span with { TraceId = new TraceId(0, trace), Attributes = attributes }];
 
     /// <summary>gateway POST /api/orders → orders POST /orders → orders Charge client → payments Charge server (→ an optional child).</summary>
     private static List<SpanRecord> Checkout(ulong trace, string tenant, long chargeMs, string? slowChild = null, bool failCharge = false)

@@ -16,14 +16,14 @@ internal static partial class AlertsApi
     {
         var api = endpoints.MapGroup("/api").WithMetadata(ListenerRole.Query);
         api.MapPost("/alerts/webhook", Webhook).DisableAntiforgery();
-        api.MapGet("/alerts", (AlertStore alerts) => DashboardApi.Envelope(alerts.All().Select(Json).ToList()));
-        api.MapGet("/alerts/{id}", (HttpContext http, string id, AlertStore alerts) =>
-            alerts.Get(id) is { } alert ? DashboardApi.Envelope(Json(alert)).ExecuteAsync(http) : JaegerApi.Error(http, StatusCodes.Status404NotFound, $"no alert '{id}'"));
+        api.MapGet("/alerts", (AlertStore alerts, AlertAnalysisQueue analyses) => DashboardApi.Envelope(alerts.All().Select(a => Json(a, analyses)).ToList()));
+        api.MapGet("/alerts/{id}", (HttpContext http, string id, AlertStore alerts, AlertAnalysisQueue analyses) =>
+            alerts.Get(id) is { } alert ? DashboardApi.Envelope(Json(alert, analyses)).ExecuteAsync(http) : JaegerApi.Error(http, StatusCodes.Status404NotFound, $"no alert '{id}'"));
         api.MapGet("/rca", OnDemand);
     }
 
-    private static async Task<IResult> Webhook(HttpContext http, AlertStore alerts, AlertAnalyzer analyzer, TimeProvider time,
-        IOptions<DashboardOptions> options, ILogger<AlertStore> logger)
+    private static async Task<IResult> Webhook(HttpContext http, AlertStore alerts, AlertAnalysisQueue analyses, TimeProvider time,
+        IOptions<DashboardOptions> options)
     {
         var limit = options.Value.Alerts.MaxWebhookBytes;
         if (http.Request.ContentLength > limit)
@@ -63,21 +63,19 @@ internal static partial class AlertsApi
                 return TypedResults.ValidationProblem(errors, title: "Not an Alertmanager webhook payload (version 4)");
             }
 
-            var analysed = 0;
+            var queued = 0;
             foreach (var received in notification.Alerts)
             {
                 var alert = alerts.Record(received, notification, time.GetUtcNow());
-                if (alert.Status == AlertmanagerPayload.Firing || alert.Report is null)
+                // Each firing notification analyses again: traces of the alert's window keep arriving.
+                if ((alert.Status == AlertmanagerPayload.Firing || alert.Report is null) && analyses.Enqueue(alert.Id))
                 {
-                    // Each firing notification analyses again: traces of the alert's window keep arriving.
-                    var report = analyzer.Analyze(alert, out var problem);
-                    alerts.SetReport(alert.Id, report, problem);
-                    analysed++;
-                    LogAnalysed(logger, alert.AlertName, alert.Status, alert.Service ?? "(none)", report?.Summary ?? problem ?? "");
+                    queued++;
                 }
             }
 
-            return TypedResults.Ok(new { received = notification.Alerts.Count, analysed });
+            // Recorded; the analyses run after the answer (AlertAnalysisQueue), and GET /api/alerts shows them when done.
+            return TypedResults.Accepted((string?)null, new { received = notification.Alerts.Count, queued });
         }
     }
 
@@ -113,7 +111,7 @@ internal static partial class AlertsApi
     private static Microsoft.AspNetCore.Http.HttpResults.ProblemHttpResult TooLarge(int limit) => TypedResults.Problem(statusCode: StatusCodes.Status413PayloadTooLarge,
         title: "Notification too large", detail: $"Webhook bodies are limited to {limit} bytes (Dashboard:Alerts:MaxWebhookBytes); set max_alerts in the webhook_config.");
 
-    private static object Json(AlertEntry alert) => new
+    private static object Json(AlertEntry alert, AlertAnalysisQueue analyses) => new
     {
         id = alert.Id,
         fingerprint = alert.Fingerprint,
@@ -132,8 +130,6 @@ internal static partial class AlertsApi
         notifications = alert.Notifications,
         report = alert.Report,
         reportProblem = alert.ReportProblem,
+        analysisPending = analyses.IsQueued(alert.Id),
     };
-
-    [LoggerMessage(Level = LogLevel.Information, Message = "Alert {AlertName} {Status} for {Service}: {Summary}")]
-    private static partial void LogAnalysed(ILogger logger, string alertName, string status, string service, string summary);
 }

@@ -1,4 +1,5 @@
 using System.Runtime.InteropServices;
+using Shop.Conventions;
 using Shop.Dashboard.Query;
 using Shop.Dashboard.Store;
 
@@ -33,7 +34,8 @@ internal static class RootCauseAnalysis
 
     public static RcaReport Analyze(RcaRequest request, IReadOnlyList<IReadOnlyList<SpanRecord>> traces, DateTimeOffset analysedAt)
     {
-        var summaries = traces.Where(t => t.Count > 0).Select(TraceFacts.Of).ToList();
+        // Start-up work (each service's migration trace) is slow by nature and no symptom of a fault.
+        var summaries = traces.Where(t => t.Count > 0).Select(TraceFacts.Of).Where(t => t.Root.Scope.Name != TelemetrySources.Data).ToList();
         var slowThreshold = SlowThreshold(summaries);
         var bad = summaries.Where(t => t.IsError || t.DurationNano >= slowThreshold).ToList();
         var good = summaries.Where(t => !(t.IsError || t.DurationNano >= slowThreshold)).ToList();
@@ -138,7 +140,7 @@ internal static class RootCauseAnalysis
             var seen = new HashSet<(string, string, string)>();
             foreach (var span in trace.Spans)
             {
-                if (!span.IsError || trace.HasErrorChild(span.SpanId))
+                if (!IsFault(span) || trace.HasErrorChild(span.SpanId))
                 {
                     continue;
                 }
@@ -253,7 +255,35 @@ internal static class RootCauseAnalysis
 
     private readonly record struct OperationKey(string Service, string Operation);
 
-    /// <summary>One trace prepared for the analysis: spans by id, its root, whether it errs.</summary>
+    /// <summary>
+    /// A span in error that is a fault of the suite. Not a fault: an HTTP 4xx answer other than 408 and 429 (the
+    /// request was wrong: a client span in error on a 404 from users, say), and a gRPC status the semantic conventions
+    /// count as the caller's (everything but UNKNOWN, DEADLINE_EXCEEDED, UNIMPLEMENTED, INTERNAL, UNAVAILABLE, DATA_LOSS).
+    /// </summary>
+    internal static bool IsFault(SpanRecord span)
+    {
+        if (!span.IsError)
+        {
+            return false;
+        }
+
+        foreach (var attribute in span.Attributes)
+        {
+            if (attribute is { Key: TelemetryAttributes.HttpResponseStatusCode, Kind: ValueKind.Int, Bits: >= 400 and < 500 and not 408 and not 429 })
+            {
+                return false;
+            }
+
+            if (attribute is { Key: TelemetryAttributes.RpcResponseStatusCode, Text: { } code } && !RpcStatusCodes.ServerErrors.Contains(code))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    /// <summary>One trace prepared for the analysis: spans by id, its root, whether it has a fault.</summary>
     private sealed class TraceFacts
     {
         private readonly Dictionary<ulong, ulong> _errorParents = [];
@@ -271,13 +301,13 @@ internal static class RootCauseAnalysis
             Root = spans.Where(s => s.ParentSpanId == 0 || !ById.ContainsKey(s.ParentSpanId)).MaxBy(s => s.DurationNano);
             foreach (var span in spans)
             {
-                if (span.IsError && span.ParentSpanId != 0)
+                if (IsFault(span) && span.ParentSpanId != 0)
                 {
                     _errorParents[span.ParentSpanId] = span.SpanId;
                 }
             }
 
-            IsError = spans.Any(s => s.IsError);
+            IsError = spans.Any(IsFault);
             DurationNano = Math.Max(Root.DurationNano, spans.Max(s => s.EndUnixNano) - spans.Min(s => s.StartUnixNano));
         }
 

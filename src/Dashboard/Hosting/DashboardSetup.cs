@@ -79,6 +79,8 @@ internal static partial class DashboardSetup
         services.AddSingleton<OtlpIngest>();
         services.AddSingleton(new AlertStore(options.Alerts.MaxAlerts));
         services.AddSingleton<AlertAnalyzer>();
+        services.AddSingleton<AlertAnalysisQueue>();
+        services.AddHostedService(sp => sp.GetRequiredService<AlertAnalysisQueue>());
         services.AddHealthChecks();
         problem = null;
         return true;

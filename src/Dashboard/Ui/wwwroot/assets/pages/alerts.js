@@ -69,7 +69,7 @@ function alertView(alert) {
       alert.generatorURL ? h('a', { href: alert.generatorURL, class: 'small', target: '_blank', rel: 'noreferrer' }, 'Prometheus') : null),
     alert.annotations.summary ? h('p', {}, alert.annotations.summary) : null,
     h('p', { class: 'muted small mono' }, labels.map(([key, value]) => `${key}=${value}`).join('  ')),
-    alert.report ? reportView(alert.report) : h('p', { class: 'muted' }, alert.reportProblem || 'Not analysed.'));
+    alert.report ? reportView(alert.report) : h('p', { class: 'muted' }, alert.reportProblem || (alert.analysisPending ? 'Analysis pending: reload in a moment.' : 'Not analysed.')));
 }
 
 /** A root-cause report: cause, summary, and the tables behind it. */
