@@ -146,8 +146,28 @@ public sealed class BrowserTests(TracedTraffic traffic, DashboardBrowser browser
 
         var shown = (await ui.WaterfallSpansAsync()).Select(s => s.Service).ToHashSet();
         Assert.All(services, service => Assert.Contains(service, shown));
+        // Four services, four colours, none of them a red a healthy span could be mistaken for an error by.
+        var (colors, error) = await ui.WaterfallColorsAsync();
+        Assert.Equal(services.Length, services.Select(service => colors[service]).Distinct().Count());
+        Assert.All(colors, color => Assert.False(LooksRed(color.Value), $"{color.Key} is drawn in {color.Value}, too close to the error colour {error}"));
+        Assert.True(LooksRed(error), error); // the check itself tells red from the rest
         Assert.True(await (await ui.OpenTraceLogsAsync()).CountAsync() > 0);
         Assert.Empty(ui.Errors);
+    }
+
+    /// <summary>An rgb(...) colour whose hue is within 25 degrees of red and that is saturated enough to read as red.</summary>
+    private static bool LooksRed(string rgb)
+    {
+        var parts = rgb[(rgb.IndexOf('(', StringComparison.Ordinal) + 1)..rgb.IndexOf(')', StringComparison.Ordinal)].Split(',').Select(p => double.Parse(p, System.Globalization.CultureInfo.InvariantCulture) / 255).ToArray();
+        var (r, g, b) = (parts[0], parts[1], parts[2]);
+        var (max, min) = (Math.Max(r, Math.Max(g, b)), Math.Min(r, Math.Min(g, b)));
+        if (max - min < 0.25)
+        {
+            return false; // greys are not red
+        }
+
+        var hue = max == r ? 60 * (((g - b) / (max - min) + 6) % 6) : max == g ? 60 * (((b - r) / (max - min)) + 2) : 60 * (((r - g) / (max - min)) + 4);
+        return hue <= 25 || hue >= 335;
     }
 }
 
@@ -162,4 +182,5 @@ public static class SuiteExport
                 ["OTEL_EXPORTER_OTLP_ENDPOINT"] = dashboard.OtlpGrpcUrl,
                 ["OTEL_EXPORTER_OTLP_PROTOCOL"] = "grpc",
             });
+
 }

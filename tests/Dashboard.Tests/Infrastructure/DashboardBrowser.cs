@@ -131,6 +131,16 @@ public sealed class DashboardPage : IAsyncDisposable
         return result;
     }
 
+    /// <summary>Each service's colour in the waterfall (its span rows' dot, as the browser computed it) and the error colour.</summary>
+    public async Task<(Dictionary<string, string> Services, string Error)> WaterfallColorsAsync()
+    {
+        var colors = await Page.EvaluateAsync<string[][]>(
+            "() => [...document.querySelectorAll('.span-row')].map(row => [row.dataset.service, getComputedStyle(row.querySelector('.service-dot')).backgroundColor])");
+        var error = await Page.EvaluateAsync<string>(
+            "() => { const probe = document.createElement('span'); probe.style.color = 'var(--error)'; document.body.append(probe); const c = getComputedStyle(probe).color; probe.remove(); return c; }");
+        return (colors.GroupBy(c => c[0]).ToDictionary(g => g.Key, g => g.First()[1]), error);
+    }
+
     /// <summary>Selects a span row and returns its detail panel.</summary>
     public async Task<ILocator> OpenSpanAsync(string operation)
     {

@@ -1,5 +1,5 @@
 // The single-page shell: history routing between pages, the trace-id box, the status bar.
-import { replace, h, problem } from './dom.js';
+import { replace, h, problem, assignServiceColors } from './dom.js';
 import { parseTraceId } from './format.js';
 import * as api from './api.js';
 import { navigate, onNavigate } from './router.js';
@@ -85,6 +85,8 @@ async function refreshStatus() {
   }
 }
 
+// Colours in service-name order before the first page draws, the same on every page (a failed call leaves hashes).
+try { assignServiceColors(await api.services()); } catch { /* signed out or unreachable: colours come from hashes */ }
 render();
 refreshStatus();
 setInterval(refreshStatus, 10_000);

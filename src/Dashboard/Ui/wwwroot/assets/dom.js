@@ -49,12 +49,31 @@ export function replace(element, ...children) {
   return element;
 }
 
-/** A consistent color per service name (hue from a string hash). */
+// Service colours: distinct for up to eight services and none of them near the error red, so a healthy trace never
+// looks failed. app.js assigns them in name order from /api/services when the page loads, so a service keeps its
+// colour on every page; a service first seen later takes the first free colour from its name's hash on.
+const PALETTE = ['#2f6fed', '#11a37f', '#d9822b', '#8e44ad', '#b7950b', '#2c3e91', '#7cb342', '#546e7a'];
+const assignedColors = new Map();
+
+/** Gives the services their colours in name order (called once with the known services). */
+export function assignServiceColors(names) {
+  for (const name of [...names].sort()) serviceColor(name);
+}
+
+/** The colour of a service: the one it was assigned, else the first free one from its name's hash. */
 export function serviceColor(name) {
+  const key = name || '';
+  if (assignedColors.has(key)) return assignedColors.get(key);
   let hash = 0;
-  for (const char of name || '') hash = (hash * 31 + char.charCodeAt(0)) >>> 0;
-  const palette = ['#2f6fed', '#11a37f', '#d9822b', '#8e44ad', '#c0392b', '#16a085', '#b7950b', '#2c3e91', '#e84393', '#6c5ce7', '#00838f', '#7f8c8d'];
-  return palette[hash % palette.length];
+  for (const char of key) hash = (hash * 31 + char.charCodeAt(0)) >>> 0;
+  const taken = new Set(assignedColors.values());
+  let color = PALETTE[hash % PALETTE.length];
+  for (let i = 0; i < PALETTE.length; i++) {
+    const candidate = PALETTE[(hash + i) % PALETTE.length];
+    if (!taken.has(candidate)) { color = candidate; break; }
+  }
+  assignedColors.set(key, color);
+  return color;
 }
 
 export function spinner(text = 'Loading…') {
