@@ -140,7 +140,7 @@ public sealed class QueryMathTests
     }
 
     [Fact]
-    public void Grpc_calls_are_one_route_per_method_and_only_server_fault_codes_are_errors()
+    public void Grpc_calls_are_one_route_per_method_listed_once_and_only_server_fault_codes_are_errors()
     {
         var store = new MetricStore(100, TimeSpan.FromHours(1));
         var minute = 60_000_000_000L;
@@ -158,6 +158,19 @@ public sealed class QueryMathTests
                 store.Add("users", "rpc.server.call.duration", "", "s", InstrumentType.Histogram, false, true, attributes,
                     new MetricPoint(0, time, 0, total, 0, [0.1, 0.5, 1], [total, 0, 0, 0]));
             }
+        }
+
+        // ASP.NET Core records the same calls as HTTP requests too: they are not listed a second time.
+        StoredAttribute[] http =
+        [
+            StoredAttribute.String("http.request.method", "POST"),
+            StoredAttribute.String("http.route", "/shop.users.v1.UsersService/GetUser"),
+            StoredAttribute.Int("http.response.status_code", 200),
+        ];
+        foreach (var (time, total) in new[] { (now - (10 * minute), 0UL), (now, 20UL) })
+        {
+            store.Add("users", "http.server.request.duration", "", "s", InstrumentType.Histogram, false, true, http,
+                new MetricPoint(0, time, 0, total, 0, [0.1, 0.5, 1], [total, 0, 0, 0]));
         }
 
         var route = Assert.Single(ServiceMetrics.Compute(store, now, TimeSpan.FromMinutes(15)));

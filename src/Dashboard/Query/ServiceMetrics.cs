@@ -50,6 +50,13 @@ internal static class ServiceMetrics
             }
         }
 
+        // ASP.NET Core also records each gRPC call in http.server.request.duration, as POST /{package.Service}/{Method}:
+        // the call is listed once, as its RPC row.
+        foreach (var (rpcService, _, method) in groups.Keys.Where(k => k.Kind == "rpc").ToList())
+        {
+            groups.Remove((rpcService, "http", $"POST /{method}"));
+        }
+
         return groups
             .Select(g => g.Value.Result(g.Key.Service, g.Key.Kind, g.Key.Route, window.TotalSeconds))
             .Where(r => r.Requests > 0)

@@ -17,7 +17,7 @@ export async function metricsPage(main) {
     h('section', { class: 'card' },
       h('div', { class: 'toolbar' }, h('h2', {}, 'Requests per service and route'),
         h('label', { class: 'field inline' }, h('span', { class: 'field-label' }, 'Window'), windowSelect)),
-      h('p', { class: 'muted' }, 'From http.server.request.duration and rpc.server.call.duration. Errors: HTTP 5xx, gRPC server error codes, or error.type set.'),
+      h('p', { class: 'muted' }, 'From http.server.request.duration and rpc.server.call.duration; a gRPC call is listed once, as its RPC row. Errors: HTTP 5xx, gRPC server error codes, or error.type set.'),
       routes),
     h('section', { class: 'card' },
       h('div', { class: 'toolbar' }, h('h2', {}, 'Instruments'), h('label', { class: 'field inline' }, h('span', { class: 'field-label' }, 'Service'), serviceSelect)),
