@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Microsoft.Playwright;
+using Xunit.Abstractions;
 using Shop.Dashboard.Tests.Infrastructure;
 using Shop.Testing;
 
@@ -12,7 +13,7 @@ namespace Shop.Dashboard.Tests;
 /// TestService's now, the four services' checkout once they exist (the skipped test at the end).
 /// </summary>
 [Collection(TracedTrafficDefinition.Name)]
-public sealed class BrowserTests(TracedTraffic traffic, DashboardBrowser browser) : IClassFixture<DashboardBrowser>
+public sealed class BrowserTests(TracedTraffic traffic, DashboardBrowser browser, ITestOutputHelper output) : IClassFixture<DashboardBrowser>
 {
     [Fact]
     public async Task Search_a_services_traces_open_one_see_its_spans_in_the_waterfall_and_open_its_logs()
@@ -85,6 +86,19 @@ public sealed class BrowserTests(TracedTraffic traffic, DashboardBrowser browser
         await Assertions.Expect(items).ToHaveCountAsync(1);
         await Assertions.Expect(ui.Page.Locator($"#metrics-routes tbody[data-service=\"{TracedTraffic.Frontend}\"] tr[data-route=\"GET /boom\"]")).ToContainTextAsync("100%");
         await Assertions.Expect(ui.Page.Locator("#metrics-instruments")).ToContainTextAsync("http.server.request.duration");
+
+        // Clicking a row charts it over time: rate, error ratio, p50 and p99, each drawn from at least one step.
+        await ui.Page.Locator($"#metrics-routes tbody[data-service=\"{TracedTraffic.Frontend}\"] tr[data-route=\"GET /boom\"]").ClickAsync();
+        var charts = ui.Page.Locator("#metrics-charts .charts[data-route=\"GET /boom\"]");
+        await Assertions.Expect(charts.Locator("figure.chart")).ToHaveCountAsync(3);
+        foreach (var (metric, series) in new[] { ("rate", "rate"), ("errors", "errors"), ("latency", "p50"), ("latency", "p99") })
+        {
+            await Assertions.Expect(charts.Locator($"figure.chart[data-metric={metric}] svg [data-series={series}]")).ToHaveCountAsync(1);
+        }
+
+        // GET /boom always fails: its error chart's largest value is 100 %.
+        await Assertions.Expect(charts.Locator("figure.chart[data-metric=errors] figcaption")).ToContainTextAsync("100");
+        output.WriteLine($"screenshot: {await ui.ScreenshotAsync("metrics-page")}");
         Assert.Empty(ui.Errors);
     }
 
@@ -151,6 +165,7 @@ public sealed class BrowserTests(TracedTraffic traffic, DashboardBrowser browser
         Assert.Equal(services.Length, services.Select(service => colors[service]).Distinct().Count());
         Assert.All(colors, color => Assert.False(LooksRed(color.Value), $"{color.Key} is drawn in {color.Value}, too close to the error colour {error}"));
         Assert.True(LooksRed(error), error); // the check itself tells red from the rest
+        output.WriteLine($"screenshot: {await ui.ScreenshotAsync("checkout-waterfall")}");
         Assert.True(await (await ui.OpenTraceLogsAsync()).CountAsync() > 0);
         Assert.Empty(ui.Errors);
     }

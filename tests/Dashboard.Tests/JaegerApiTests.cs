@@ -224,6 +224,8 @@ public sealed class JaegerApiTests(TracedTraffic traffic)
     [InlineData("/api/logs?limit=ten")]
     [InlineData("/api/logs?traceId=zz")]
     [InlineData("/api/metrics/routes?window=fortnight")]
+    [InlineData("/api/metrics/routes/history?step=0s")]
+    [InlineData("/api/metrics/routes/history?window=1h&step=1s")]
     public async Task Malformed_query_parameters_are_400s_in_jaegers_error_shape(string path)
     {
         var (status, body) = await GetAsync(path);

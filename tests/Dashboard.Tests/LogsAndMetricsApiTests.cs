@@ -90,6 +90,23 @@ public sealed class LogsAndMetricsApiTests(TracedTraffic traffic)
     }
 
     [Fact]
+    public async Task Metrics_history_gives_each_route_its_figures_step_by_step()
+    {
+        var history = (await Dashboard.GetJsonAsync("/api/metrics/routes/history?window=1h&step=4m")).GetProperty("data").EnumerateArray().ToList();
+
+        var boom = history.Single(r => r.GetProperty("service").GetString() == TracedTraffic.Frontend && r.GetProperty("route").GetString() == "GET /boom");
+        Assert.Equal(240, boom.GetProperty("stepSeconds").GetDouble());
+        var points = boom.GetProperty("points").EnumerateArray().ToList();
+        Assert.NotEmpty(points);
+        Assert.All(points, p => Assert.Equal(1, p.GetProperty("errorRatio").GetDouble()));
+        Assert.Equal(points.Select(p => p.GetProperty("time").GetInt64()).Order(), points.Select(p => p.GetProperty("time").GetInt64()));
+        // The steps add up to the window's figure: every request of the window falls in one step.
+        var window = (await Dashboard.GetJsonAsync("/api/metrics/routes?window=1h")).GetProperty("data").EnumerateArray()
+            .Single(r => r.GetProperty("service").GetString() == TracedTraffic.Frontend && r.GetProperty("route").GetString() == "GET /boom");
+        Assert.Equal(window.GetProperty("requests").GetDouble(), points.Sum(p => p.GetProperty("ratePerSecond").GetDouble() * 240), 6);
+    }
+
+    [Fact]
     public async Task Instruments_and_their_series_are_listed_per_service()
     {
         var instruments = (await Dashboard.GetJsonAsync($"/api/metrics/instruments?service={TracedTraffic.Frontend}")).GetProperty("data").EnumerateArray().ToList();

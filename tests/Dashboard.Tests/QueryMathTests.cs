@@ -124,6 +124,30 @@ public sealed class QueryMathTests
     }
 
     [Fact]
+    public void History_gives_each_step_its_own_rate_errors_and_percentiles()
+    {
+        var store = new MetricStore(100, TimeSpan.FromHours(1));
+        var minute = 60_000_000_000L;
+        var now = 100 * minute;
+        // One export a minute: 60 requests in the first minute, 120 in the second (all fast), 30 in the third, 10 of them failing and slow.
+        Add(store, "svc", start: 0, time: now - (3 * minute), count: 0, buckets: [0, 0, 0, 0]);
+        Add(store, "svc", start: 0, time: now - (2 * minute), count: 60, buckets: [60, 0, 0, 0]);
+        Add(store, "svc", start: 0, time: now - minute, count: 180, buckets: [180, 0, 0, 0]);
+        Add(store, "svc", start: 0, time: now, count: 200, buckets: [200, 0, 0, 0]);
+        Add(store, "svc", start: 0, time: now - (3 * minute), count: 0, buckets: [0, 0, 0, 0], error: true);
+        Add(store, "svc", start: 0, time: now, count: 10, buckets: [0, 0, 10, 0], error: true);
+
+        var history = Assert.Single(ServiceMetrics.History(store, now, TimeSpan.FromMinutes(3), TimeSpan.FromMinutes(1)));
+
+        Assert.Equal(("http", "GET /x", 60.0), (history.Kind, history.Route, history.StepSeconds));
+        Assert.Equal([(now - (2 * minute)) / 1000, (now - minute) / 1000, now / 1000], history.Points.Select(p => p.Time));
+        Assert.Equal([1.0, 2.0, 0.5], history.Points.Select(p => Math.Round(p.RatePerSecond, 9)));
+        Assert.Equal([0, 0, 1 / 3.0], history.Points.Select(p => Math.Round(p.ErrorRatio, 9)), (a, b) => Math.Abs(a - b) < 1e-9);
+        Assert.True(history.Points[2].P99Seconds > 0.5, $"p99 {history.Points[2].P99Seconds}"); // the slow failures land in the last step only
+        Assert.True(history.Points[1].P99Seconds <= 0.1, $"p99 {history.Points[1].P99Seconds}");
+    }
+
+    [Fact]
     public void Delta_histograms_are_summed_over_the_window()
     {
         var store = new MetricStore(100, TimeSpan.FromHours(1));

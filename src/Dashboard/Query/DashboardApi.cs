@@ -54,6 +54,34 @@ internal static class DashboardApi
             return Envelope(routes).ExecuteAsync(http);
         });
 
+        // The same figures step by step, for the metrics page's charts: 15 steps of at least a minute (the
+        // default OTLP metric export interval) unless `step` says otherwise; at most 240 steps.
+        api.MapGet("/metrics/routes/history", (HttpContext http, MetricStore metrics, TimeProvider time) =>
+        {
+            var query = http.Request.Query;
+            var windowText = query["window"].ToString();
+            if (!QueryParameters.TryParseDuration(windowText.Length > 0 ? windowText : "15m", allowDays: true, out var window) || window <= TimeSpan.Zero)
+            {
+                return JaegerApi.Error(http, StatusCodes.Status400BadRequest, $"unable to parse param 'window': '{windowText}' is not a duration like 15m");
+            }
+
+            var stepText = query["step"].ToString();
+            var step = TimeSpan.FromTicks(Math.Max(window.Ticks / 15, TimeSpan.FromMinutes(1).Ticks));
+            if (stepText.Length > 0 && (!QueryParameters.TryParseDuration(stepText, allowDays: true, out step) || step < TimeSpan.FromSeconds(1)))
+            {
+                return JaegerApi.Error(http, StatusCodes.Status400BadRequest, $"unable to parse param 'step': '{stepText}' is not a duration of at least 1s");
+            }
+
+            if (window / step > 240)
+            {
+                return JaegerApi.Error(http, StatusCodes.Status400BadRequest, $"'window' / 'step' is {Math.Ceiling(window / step)} steps; at most 240");
+            }
+
+            var service = query["service"].ToString();
+            var now = time.GetUtcNow().ToUnixTimeMilliseconds() * 1_000_000;
+            return Envelope(ServiceMetrics.History(metrics, now, window, step, service.Length > 0 ? service : null)).ExecuteAsync(http);
+        });
+
         api.MapGet("/metrics/instruments", (string? service, MetricStore metrics) =>
             Envelope(metrics.Instruments(string.IsNullOrEmpty(service) ? null : service).Select(i => new
             {

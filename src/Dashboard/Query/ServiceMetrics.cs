@@ -16,6 +16,12 @@ internal sealed record RouteMetrics(
     double? P99Seconds,
     double WindowSeconds);
 
+/// <summary>One step of a route's history: its end (Unix µs) and the step's rate, error ratio and percentiles.</summary>
+internal sealed record RoutePoint(long Time, double RatePerSecond, double ErrorRatio, double? P50Seconds, double? P99Seconds);
+
+/// <summary>A route's (or method's) figures step by step over a window, for the charts; a step without a measurement has no point.</summary>
+internal sealed record RouteHistory(string Service, string Kind, string Route, double StepSeconds, List<RoutePoint> Points);
+
 /// <summary>
 /// Computes <see cref="RouteMetrics"/> from the server duration histograms
 /// (<c>http.server.request.duration</c>, <c>rpc.server.call.duration</c>). For cumulative series the
@@ -63,6 +69,32 @@ internal static class ServiceMetrics
             .OrderBy(r => r.Service, StringComparer.Ordinal)
             .ThenBy(r => r.Route, StringComparer.Ordinal)
             .ToList();
+    }
+
+    /// <summary>
+    /// The window cut into steps ending at <paramref name="nowUnixNano"/>, each step computed as <see cref="Compute"/>
+    /// computes a window: a series is measured in a step when it exported a point inside it.
+    /// </summary>
+    public static List<RouteHistory> History(MetricStore store, long nowUnixNano, TimeSpan window, TimeSpan step, string? service = null)
+    {
+        var steps = Math.Max(1, (int)Math.Ceiling(window / step));
+        var histories = new Dictionary<(string Service, string Kind, string Route), RouteHistory>();
+        for (var i = steps - 1; i >= 0; i--)
+        {
+            var end = nowUnixNano - (long)(i * step.TotalNanoseconds);
+            foreach (var route in Compute(store, end, step, service))
+            {
+                var key = (route.Service, route.Kind, route.Route);
+                if (!histories.TryGetValue(key, out var history))
+                {
+                    histories[key] = history = new RouteHistory(route.Service, route.Kind, route.Route, step.TotalSeconds, []);
+                }
+
+                history.Points.Add(new RoutePoint(end / 1000, route.RatePerSecond, route.ErrorRatio, route.P50Seconds, route.P99Seconds));
+            }
+        }
+
+        return [.. histories.Values.OrderBy(h => h.Service, StringComparer.Ordinal).ThenBy(h => h.Route, StringComparer.Ordinal)];
     }
 
     /// <summary>The φ-quantile of bucket counts: linear inside the bucket, the highest finite bound for the overflow bucket.</summary>

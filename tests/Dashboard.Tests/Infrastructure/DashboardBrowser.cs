@@ -131,6 +131,24 @@ public sealed class DashboardPage : IAsyncDisposable
         return result;
     }
 
+    /// <summary>
+    /// Saves a full-page screenshot as TestResults/screenshots/<paramref name="name"/>.png under the repository (the
+    /// directory ./test.sh collects its reports in) and returns its path, for a reader of the test output.
+    /// </summary>
+    public async Task<string> ScreenshotAsync(string name)
+    {
+        var root = new DirectoryInfo(AppContext.BaseDirectory);
+        while (root.Parent is not null && !File.Exists(Path.Combine(root.FullName, "Shop.sln")))
+        {
+            root = root.Parent;
+        }
+
+        var path = Path.Combine(root.FullName, "TestResults", "screenshots", $"{name}.png");
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        await Page.ScreenshotAsync(new() { Path = path, FullPage = true });
+        return path;
+    }
+
     /// <summary>Each service's colour in the waterfall (its span rows' dot, as the browser computed it) and the error colour.</summary>
     public async Task<(Dictionary<string, string> Services, string Error)> WaterfallColorsAsync()
     {

@@ -17,6 +17,7 @@ export function s(tag, attributes = {}, ...children) {
   for (const [name, value] of Object.entries(attributes)) {
     if (value === undefined || value === null || value === false) continue;
     if (name.startsWith('on')) element.addEventListener(name.slice(2), value);
+    else if (name === 'style') Object.assign(element.style, value); // CSSOM: the CSP allows no inline style attribute
     else element.setAttribute(name, String(value));
   }
   append(element, children);

@@ -1,6 +1,6 @@
 // Metrics: per service and route, request rate, error ratio and p50/p95/p99 latency over a window,
 // from the HTTP and RPC server duration histograms; and every instrument each service reports.
-import { h, replace, serviceColor, spinner, empty, problem } from '../dom.js';
+import { h, s, replace, serviceColor, spinner, empty, problem } from '../dom.js';
 import { seconds, percent, number, time } from '../format.js';
 import { setQuery } from '../router.js';
 import * as api from '../api.js';
@@ -11,6 +11,8 @@ export async function metricsPage(main) {
   const query = new URLSearchParams(location.search);
   const windowSelect = h('select', { id: 'metrics-window' }, WINDOWS.map(([value, label]) => h('option', { value, selected: value === (query.get('window') || '5m') }, label)));
   const routes = h('div', { id: 'metrics-routes' });
+  const charts = h('div', { id: 'metrics-charts' });
+  let selected = query.get('route') || '';
   const serviceSelect = h('select', { id: 'instruments-service' });
   const instruments = h('div', { id: 'metrics-instruments' });
   replace(main, h('div', { class: 'metrics-page' },
@@ -20,13 +22,26 @@ export async function metricsPage(main) {
       h('p', { class: 'muted' }, 'From http.server.request.duration and rpc.server.call.duration; a gRPC call is listed once, as its RPC row. Errors: HTTP 5xx, gRPC server error codes, or error.type set.'),
       routes),
     h('section', { class: 'card' },
+      h('div', { class: 'toolbar' }, h('h2', {}, 'Over time')),
+      h('p', { class: 'muted' }, 'The selected row of the table, step by step over the window (a step per exported measurement at least). Click a row to chart it.'),
+      charts),
+    h('section', { class: 'card' },
       h('div', { class: 'toolbar' }, h('h2', {}, 'Instruments'), h('label', { class: 'field inline' }, h('span', { class: 'field-label' }, 'Service'), serviceSelect)),
       instruments)));
 
+  const select = (key) => {
+    selected = key;
+    setQuery({ window: windowSelect.value, service: serviceSelect.value, route: selected });
+    loadRoutes();
+  };
   const loadRoutes = async () => {
-    setQuery({ window: windowSelect.value, service: serviceSelect.value });
+    setQuery({ window: windowSelect.value, service: serviceSelect.value, route: selected });
     try {
-      renderRoutes(routes, await api.routes(windowSelect.value));
+      const [rows, history] = await Promise.all([api.routes(windowSelect.value), api.routeHistory(windowSelect.value)]);
+      // The busiest route until one is chosen.
+      if (!rows.some((row) => routeKey(row) === selected) && rows.length > 0) selected = routeKey([...rows].sort((a, b) => b.requests - a.requests)[0]);
+      renderRoutes(routes, rows, selected, select);
+      renderCharts(charts, history.find((item) => routeKey(item) === selected));
     } catch (error) {
       replace(routes, problem(error));
     }
@@ -53,7 +68,9 @@ export async function metricsPage(main) {
   return () => clearInterval(timer);
 }
 
-function renderRoutes(container, rows) {
+const routeKey = (row) => `${row.service} ${row.kind} ${row.route}`;
+
+function renderRoutes(container, rows, selected, select) {
   if (rows.length === 0) {
     replace(container, empty('No server requests in this window. Metrics arrive every OTEL_METRIC_EXPORT_INTERVAL (60 s by default).'));
     return;
@@ -67,7 +84,7 @@ function renderRoutes(container, rows) {
     h('thead', {}, h('tr', {}, ['Route', 'Kind', 'Requests', 'Rate', 'Errors', 'p50', 'p95', 'p99'].map((title) => h('th', {}, title)))),
     [...byService].map(([service, serviceRows]) => h('tbody', { dataset: { service } },
       h('tr', { class: 'group' }, h('th', { colspan: 8 }, h('span', { class: 'service-dot', style: { background: serviceColor(service) } }), service)),
-      serviceRows.map((row) => h('tr', { dataset: { route: row.route } },
+      serviceRows.map((row) => h('tr', { dataset: { route: row.route }, class: ['selectable', routeKey(row) === selected ? 'selected' : ''], onclick: () => select(routeKey(row)) },
         h('td', { class: 'mono' }, row.route),
         h('td', {}, row.kind.toUpperCase()),
         h('td', { class: 'num' }, number(row.requests, 0)),
@@ -76,6 +93,49 @@ function renderRoutes(container, rows) {
         h('td', { class: 'num' }, seconds(row.p50Seconds)),
         h('td', { class: 'num' }, seconds(row.p95Seconds)),
         h('td', { class: 'num' }, seconds(row.p99Seconds))))))));
+}
+
+function renderCharts(container, history) {
+  if (!history || history.points.length === 0) {
+    replace(container, empty('Nothing to chart yet: the window has no measurement of this route.'));
+    return;
+  }
+  const points = history.points;
+  const color = serviceColor(history.service);
+  replace(container,
+    h('h3', { class: 'mono' }, h('span', { class: 'service-dot', style: { background: color } }), `${history.service} · ${history.route}`),
+    h('div', { class: 'charts', dataset: { route: history.route } },
+      lineChart('rate', 'Requests per second', points, [{ name: 'rate', color, values: points.map((p) => p.ratePerSecond) }], (v) => `${number(v, 2)}/s`),
+      lineChart('errors', 'Error ratio', points, [{ name: 'errors', color: 'var(--error)', values: points.map((p) => p.errorRatio) }], percent),
+      lineChart('latency', 'Latency p50 and p99', points, [
+        { name: 'p50', color, values: points.map((p) => p.p50Seconds) },
+        { name: 'p99', color: 'var(--muted)', values: points.map((p) => p.p99Seconds) },
+      ], seconds)));
+}
+
+// A small line chart in SVG: one polyline per series (a dot where a series has a single point), the time of the
+// first and last step under it, the largest value above it.
+function lineChart(metric, title, points, series, format) {
+  const width = 320, height = 110, pad = 6;
+  const times = points.map((p) => p.time);
+  const [t0, t1] = [Math.min(...times), Math.max(...times)];
+  const values = series.flatMap((line) => line.values).filter((v) => v !== null && v !== undefined);
+  const top = Math.max(...values, 0) || 1;
+  const x = (t) => (t1 === t0 ? width / 2 : pad + ((t - t0) / (t1 - t0)) * (width - (2 * pad)));
+  const y = (v) => height - pad - ((v / top) * (height - (2 * pad)));
+  const shapes = series.flatMap((line) => {
+    const coordinates = points.map((p, i) => [p.time, line.values[i]]).filter(([, v]) => v !== null && v !== undefined);
+    return coordinates.length === 1
+      ? [s('circle', { cx: x(coordinates[0][0]), cy: y(coordinates[0][1]), r: 3, style: { fill: line.color }, 'data-series': line.name })]
+      : [s('polyline', { points: coordinates.map(([t, v]) => `${x(t).toFixed(1)},${y(v).toFixed(1)}`).join(' '), style: { fill: 'none', stroke: line.color, strokeWidth: '2' }, 'data-series': line.name })];
+  });
+  return h('figure', { class: 'chart', dataset: { metric, points: String(points.length) } },
+    h('figcaption', {}, title, h('span', { class: 'muted' }, ` · max ${format(top)}`),
+      series.length > 1 ? h('span', { class: 'legend' }, series.map((line) => h('span', { class: 'legend-item' }, h('span', { class: 'service-dot', style: { background: line.color } }), line.name))) : null),
+    s('svg', { viewBox: `0 0 ${width} ${height}`, width, height, role: 'img', 'aria-label': title },
+      s('line', { x1: 0, y1: height - pad, x2: width, y2: height - pad, style: { stroke: 'var(--border)' } }),
+      ...shapes),
+    h('div', { class: 'chart-axis muted' }, h('span', {}, time(t0)), h('span', {}, time(t1))));
 }
 
 function renderInstruments(container, service, list) {
