@@ -15,6 +15,7 @@ var ordersDb = postgres.AddShopDatabase("ordersdb", "orders");
 // Shop's trace backend; it forwards what it receives to the Aspire dashboard.
 var dashboard = builder.AddProject<Projects.Dashboard>("dashboard")
     .WithShopDashboardEndpoints(shop)
+    .WithServiceLevelObjectives(shop)
     .WithForwardingToAspireDashboard();
 
 // Each service waits for its database to be healthy, and only for its peers to have started: a call to a peer that

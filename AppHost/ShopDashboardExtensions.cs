@@ -1,4 +1,5 @@
 using System.Collections;
+using System.Globalization;
 using Microsoft.Extensions.Configuration;
 
 namespace Shop.AppHost;
@@ -31,6 +32,36 @@ internal static class ShopDashboardExtensions
             context.EnvironmentVariables["Dashboard__QueryUrl"] = Listen(dashboard.GetEndpoint("http"));
             context.EnvironmentVariables["Dashboard__OtlpGrpcUrl"] = Listen(dashboard.GetEndpoint("otlp-grpc"));
             context.EnvironmentVariables["Dashboard__OtlpHttpUrl"] = Listen(dashboard.GetEndpoint("otlp-http"));
+        });
+    }
+
+    /// <summary>
+    /// Gives the Shop dashboard the SLOs of observability/slos.yaml (Dashboard__Slos__N__*) for its SLO page, read
+    /// with the same code that generates the Prometheus rules from it.
+    /// </summary>
+    public static IResourceBuilder<ProjectResource> WithServiceLevelObjectives(this IResourceBuilder<ProjectResource> dashboard, ShopSettings shop)
+    {
+        var slos = Shop.SloRules.SloFile.Load(Path.Combine(shop.RepositoryRoot, "observability", "slos.yaml")).Slos;
+        return dashboard.WithEnvironment(context =>
+        {
+            for (var i = 0; i < slos.Count; i++)
+            {
+                var (slo, prefix) = (slos[i], $"Dashboard__Slos__{i}__");
+                context.EnvironmentVariables[prefix + "Name"] = slo.Name;
+                context.EnvironmentVariables[prefix + "Service"] = slo.Service;
+                context.EnvironmentVariables[prefix + "Objective"] = slo.Objective.ToString(CultureInfo.InvariantCulture);
+                context.EnvironmentVariables[prefix + "Description"] = slo.Description;
+                context.EnvironmentVariables[prefix + "Type"] = slo.Indicator.Type;
+                if (slo.Indicator.Threshold is { } threshold)
+                {
+                    context.EnvironmentVariables[prefix + "Threshold"] = threshold.ToString(CultureInfo.InvariantCulture);
+                }
+
+                foreach (var (label, value) in slo.Indicator.Selector)
+                {
+                    context.EnvironmentVariables[$"{prefix}Selector__{label}"] = value;
+                }
+            }
         });
     }
 

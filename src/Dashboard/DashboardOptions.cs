@@ -26,8 +26,8 @@ internal sealed class DashboardOptions
     /// <summary>Metric series kept (distinct service, instrument and attribute sets).</summary>
     public int MaxMetricSeries { get; set; } = 10_000;
 
-    /// <summary>How long metric points are kept for rate and percentile windows.</summary>
-    public TimeSpan MetricRetention { get; set; } = TimeSpan.FromHours(1);
+    /// <summary>How long metric points are kept for rate, percentile and SLO windows: past the longest burn-rate window (6 h) plus the SLO page's hour of charts.</summary>
+    public TimeSpan MetricRetention { get; set; } = TimeSpan.FromHours(7);
 
     /// <summary>Largest OTLP request body, compressed and after decompression (the OTLP specification recommends 20 MiB).</summary>
     public int MaxRequestBodyBytes { get; set; } = 20 * 1024 * 1024;
@@ -40,6 +40,32 @@ internal sealed class DashboardOptions
     public ForwardOptions Forward { get; set; } = new();
 
     public AlertOptions Alerts { get; set; } = new();
+
+    /// <summary>The service level objectives the SLO page shows (the AppHost passes observability/slos.yaml's).</summary>
+    public List<SloOptions> Slos { get; set; } = [];
+}
+
+/// <summary>One SLO of <c>Dashboard:Slos</c>, as observability/slos.yaml writes it.</summary>
+internal sealed class SloOptions
+{
+    public string Name { get; set; } = "";
+
+    /// <summary>The service (OTel service name) whose server duration histogram is the indicator.</summary>
+    public string Service { get; set; } = "";
+
+    /// <summary>Percent of eligible requests that must be good, e.g. 99.5.</summary>
+    public double Objective { get; set; }
+
+    public string Description { get; set; } = "";
+
+    /// <summary>http-availability, grpc-availability, http-latency or grpc-latency.</summary>
+    public string Type { get; set; } = "";
+
+    /// <summary>Seconds, for latency: a request slower than this is bad (a histogram bucket boundary).</summary>
+    public double? Threshold { get; set; }
+
+    /// <summary>Further attribute matchers, in Prometheus label form (http_route) or attribute form (http.route).</summary>
+    public Dictionary<string, string> Selector { get; set; } = [];
 }
 
 /// <summary>The <c>Dashboard:Alerts</c> section: Alertmanager notifications kept and how each firing alert is analysed.</summary>

@@ -124,6 +124,22 @@ public sealed class RunningSuiteTests(RunningSuiteFixture fixture)
     }
 
     [Fact]
+    public async Task The_Shop_dashboard_shows_the_slos_of_observability_slos_yaml()
+    {
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(30) };
+        var dashboard = AppHost.Endpoints.GetProperty("dashboard").GetString();
+
+        using var slos = JsonDocument.Parse(await http.GetStringAsync($"{dashboard}/api/slos"));
+
+        string[] expected = ["checkout-availability", "checkout-latency", "gateway-availability", "users-availability", "orders-availability", "payments-availability"];
+        var shown = slos.RootElement.GetProperty("data").EnumerateArray().Select(s => s.GetProperty("status")).ToList();
+        Assert.Equal(expected, shown.Select(s => s.GetProperty("name").GetString()));
+        var latency = shown[1];
+        Assert.Equal((99.0, 0.5, "/api/orders"), (latency.GetProperty("objective").GetDouble(), latency.GetProperty("threshold").GetDouble(),
+            latency.GetProperty("selector").GetProperty("http_route").GetString()));
+    }
+
+    [Fact]
     public async Task Prometheus_scrapes_each_service_as_the_job_of_its_name()
     {
         ExternalTool.Require("prometheus", "prometheus");

@@ -103,6 +103,26 @@ public sealed class BrowserTests(TracedTraffic traffic, DashboardBrowser browser
     }
 
     [Fact]
+    public async Task The_slo_page_shows_each_objective_with_its_budget_burn_chart_and_bad_events()
+    {
+        await using var ui = await browser.OpenAsync(traffic.Dashboard.QueryUrl);
+
+        await ui.Page.GotoAsync("/slos");
+
+        var availability = ui.Page.Locator("section.slo[data-slo=checkout-availability]");
+        await Assertions.Expect(availability).ToContainTextAsync("objective 99%");
+        // Two failures in a handful of requests overspend a 1% budget.
+        await Assertions.Expect(availability.Locator("td.budget.text-error")).ToContainTextAsync("overspent");
+        await Assertions.Expect(availability.Locator("figure.chart[data-metric=burn] svg [data-series=\"6h\"]")).ToHaveCountAsync(1);
+        var badEvents = await availability.Locator("a.bad-events").GetAttributeAsync("href");
+        Assert.Contains($"service={TracedTraffic.Frontend}", badEvents, StringComparison.Ordinal);
+        Assert.Contains("tags=error%3Dtrue", badEvents, StringComparison.Ordinal);
+        await Assertions.Expect(ui.Page.Locator("section.slo[data-slo=items-latency]")).ToContainTextAsync("≤ 250 ms");
+        output.WriteLine($"screenshot: {await ui.ScreenshotAsync("slo-page")}");
+        Assert.Empty(ui.Errors);
+    }
+
+    [Fact]
     public async Task The_alerts_page_shows_an_alert_with_its_likely_cause_and_links_to_its_traces_and_logs()
     {
         using var content = new StringContent(AlertWebhookTests.Payload("firing", "00000000feedbeef", DateTimeOffset.UtcNow, null, TracedTraffic.Frontend),

@@ -107,6 +107,33 @@ public sealed class LogsAndMetricsApiTests(TracedTraffic traffic)
     }
 
     [Fact]
+    public async Task Slos_give_the_budget_left_and_burn_rates_from_the_same_requests_as_the_metrics()
+    {
+        var slos = (await Dashboard.GetJsonAsync("/api/slos")).GetProperty("data").EnumerateArray().ToList();
+        var routes = (await Dashboard.GetJsonAsync("/api/metrics/routes?window=7h")).GetProperty("data").EnumerateArray()
+            .Where(r => r.GetProperty("service").GetString() == TracedTraffic.Frontend).ToList();
+
+        Assert.Equal(["checkout-availability", "items-latency"], slos.Select(s => s.GetProperty("status").GetProperty("name").GetString()));
+        // Availability: every frontend request is eligible, the 500 of /boom and the 503 are bad.
+        var availability = slos[0].GetProperty("status");
+        var requests = routes.Sum(r => r.GetProperty("requests").GetDouble());
+        var bad = routes.Sum(r => r.GetProperty("requests").GetDouble() * r.GetProperty("errorRatio").GetDouble());
+        Assert.Equal(requests, availability.GetProperty("requests").GetDouble(), 6);
+        Assert.Equal(bad, availability.GetProperty("badRequests").GetDouble(), 6);
+        Assert.True(bad >= 2, $"bad {bad}");
+        var ratio = bad / requests;
+        Assert.Equal(1 - (ratio / 0.01), availability.GetProperty("budgetRemaining").GetDouble(), 6); // overspent: negative
+        Assert.Equal(ratio / 0.01, availability.GetProperty("burnRates").GetProperty("6h").GetDouble(), 6);
+        Assert.Equal(12, availability.GetProperty("history").GetArrayLength());
+
+        // Latency: only GET /items/{id} is eligible.
+        var latency = slos[1].GetProperty("status");
+        var items = routes.Single(r => r.GetProperty("route").GetString() == "GET /items/{id}").GetProperty("requests").GetDouble();
+        Assert.Equal(items, latency.GetProperty("requests").GetDouble(), 6);
+        Assert.InRange(latency.GetProperty("badRequests").GetDouble(), 0, items);
+    }
+
+    [Fact]
     public async Task Instruments_and_their_series_are_listed_per_service()
     {
         var instruments = (await Dashboard.GetJsonAsync($"/api/metrics/instruments?service={TracedTraffic.Frontend}")).GetProperty("data").EnumerateArray().ToList();

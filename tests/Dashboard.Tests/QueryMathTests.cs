@@ -148,6 +148,29 @@ public sealed class QueryMathTests
     }
 
     [Fact]
+    public void Slo_latency_counts_the_requests_above_the_threshold_bucket_as_bad_and_burns_against_the_budget()
+    {
+        var store = new MetricStore(100, TimeSpan.FromHours(7));
+        var minute = 60_000_000_000L;
+        var now = 100 * minute;
+        // Buckets (0.1, 0.5, 1, +Inf): 90 fast, 6 under 0.5 s, 3 under 1 s, 1 slower.
+        Add(store, "svc", start: 0, time: now - (10 * minute), count: 0, buckets: [0, 0, 0, 0]);
+        Add(store, "svc", start: 0, time: now, count: 100, buckets: [90, 6, 3, 1]);
+        var slo = new SloOptions { Name = "x-latency", Service = "svc", Objective = 99, Type = "http-latency", Threshold = 0.5, Selector = { ["http_route"] = "/x" } };
+
+        var (total, bad) = SloMetrics.Count(slo, store, now - (60 * minute), now);
+        var status = SloMetrics.Compute(slo, store, now, TimeSpan.FromHours(7), TimeSpan.FromHours(1), TimeSpan.FromMinutes(5));
+
+        Assert.Equal((100, 4), (total, bad));
+        Assert.Equal(4.0, status.BurnRates["1h"]!.Value, 9); // 4% bad against a 1% budget
+        Assert.Equal(-3.0, status.BudgetRemaining!.Value, 9);
+        Assert.Equal(4.0, status.BurnRates["5m"]!.Value, 9); // the export at "now" falls in the last five minutes too
+        Assert.Equal((0, 0), SloMetrics.Count(slo, store, now - (60 * minute), now - (30 * minute))); // no export in that half hour
+        slo.Selector["http_route"] = "/other";
+        Assert.Equal((0, 0), SloMetrics.Count(slo, store, now - (60 * minute), now));
+    }
+
+    [Fact]
     public void Delta_histograms_are_summed_over_the_window()
     {
         var store = new MetricStore(100, TimeSpan.FromHours(1));

@@ -135,6 +135,16 @@ internal static partial class DashboardSetup
         Require(options.Alerts.MaxWebhookBytes >= 1024, "Dashboard:Alerts:MaxWebhookBytes must be at least 1024.");
         Require(options.Alerts.Lookback >= TimeSpan.Zero, "Dashboard:Alerts:Lookback must not be negative.");
         Require(options.Forward.MaxQueuedItems >= 1, "Dashboard:Forward:MaxQueuedItems must be at least 1.");
+        foreach (var (slo, i) in options.Slos.Select((slo, i) => (slo, i)))
+        {
+            var at = $"Dashboard:Slos:{i} ({slo.Name})";
+            Require(slo.Name.Length > 0 && slo.Service.Length > 0, $"{at} needs a Name and a Service.");
+            Require(slo.Objective is > 0 and < 100, $"{at}: Objective must be a percentage between 0 and 100, not {slo.Objective}.");
+            Require(slo.Type is "http-availability" or "grpc-availability" or "http-latency" or "grpc-latency",
+                $"{at}: Type must be http-availability, grpc-availability, http-latency or grpc-latency, not '{slo.Type}'.");
+            Require(!slo.Type.EndsWith("latency", StringComparison.Ordinal) || slo.Threshold > 0, $"{at}: a latency SLO needs a Threshold in seconds.");
+        }
+
         Require(options.Forward.Protocol is ForwardProtocols.HttpProtobuf or ForwardProtocols.Grpc,
             $"Dashboard:Forward:Protocol must be {ForwardProtocols.HttpProtobuf} or {ForwardProtocols.Grpc}.");
     }

@@ -1,4 +1,6 @@
 using System.Diagnostics;
+using Microsoft.Extensions.Options;
+using Shop.Dashboard.Alerts;
 using Shop.Dashboard.Forwarding;
 using Shop.Dashboard.Hosting;
 using Shop.Dashboard.Ingest;
@@ -80,6 +82,21 @@ internal static class DashboardApi
             var service = query["service"].ToString();
             var now = time.GetUtcNow().ToUnixTimeMilliseconds() * 1_000_000;
             return Envelope(ServiceMetrics.History(metrics, now, window, step, service.Length > 0 ? service : null)).ExecuteAsync(http);
+        });
+
+        // The SLOs of Dashboard:Slos: budget left over the stored metrics, burn rates over 5 m, 1 h and 6 h now and
+        // every 5 minutes over the last hour, and the alerts Alertmanager sent for each (label slo).
+        api.MapGet("/slos", (MetricStore metrics, AlertStore alerts, IOptions<DashboardOptions> options, TimeProvider time) =>
+        {
+            var now = time.GetUtcNow().ToUnixTimeMilliseconds() * 1_000_000;
+            var all = alerts.All();
+            return Envelope(options.Value.Slos.Select(slo => new
+            {
+                status = SloMetrics.Compute(slo, metrics, now, options.Value.MetricRetention, TimeSpan.FromHours(1), TimeSpan.FromMinutes(5)),
+                alerts = all.Where(a => a.Labels.GetValueOrDefault("slo") == slo.Name)
+                    .Select(a => new { a.Id, a.AlertName, a.Status, severity = a.Labels.GetValueOrDefault("severity"), a.StartsAt, a.EndsAt })
+                    .ToList(),
+            }).ToList());
         });
 
         api.MapGet("/metrics/instruments", (string? service, MetricStore metrics) =>

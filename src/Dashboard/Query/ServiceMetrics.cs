@@ -131,7 +131,7 @@ internal static class ServiceMetrics
         ? series.Attribute(TelemetryAttributes.RpcMethod) ?? RpcStatusCodes.OtherMethod
         : $"{series.Attribute(TelemetryAttributes.HttpRequestMethod) ?? "_OTHER"} {series.Attribute(TelemetryAttributes.HttpRoute) ?? "(no route)"}";
 
-    private static bool IsError(MetricSeries series, string kind)
+    internal static bool IsError(MetricSeries series, string kind)
     {
         if (series.Attribute(TelemetryAttributes.ErrorType) is not null)
         {
@@ -144,7 +144,7 @@ internal static class ServiceMetrics
     }
 
     /// <summary>Count and bucket increase of one series inside [start, end]; null when it has no points there.</summary>
-    private static Increase? WindowIncrease(bool cumulative, MetricPoint[] points, long start, long end)
+    internal static Increase? WindowIncrease(bool cumulative, MetricPoint[] points, long start, long end)
     {
         var inWindow = points.Where(p => p.TimeUnixNano > start && p.TimeUnixNano <= end).ToList();
         if (inWindow.Count == 0 || inWindow[^1].Bounds.Length == 0)
@@ -181,7 +181,7 @@ internal static class ServiceMetrics
         return new Increase(last.Count - (reset ? 0d : baseline!.Count), last.Bounds, increase);
     }
 
-    private sealed record Increase(double Count, double[] Bounds, double[] Buckets);
+    internal sealed record Increase(double Count, double[] Bounds, double[] Buckets);
 
     private sealed class Accumulator
     {

@@ -12,7 +12,7 @@ namespace Shop.Dashboard.Ui;
 internal static class UiEndpoints
 {
     /// <summary>Page routes of the single-page UI; /trace/{traceId} makes every trace linkable.</summary>
-    public static readonly string[] Pages = ["/", "/search", "/trace/{traceId}", "/logs", "/dependencies", "/metrics", "/alerts"];
+    public static readonly string[] Pages = ["/", "/search", "/trace/{traceId}", "/logs", "/dependencies", "/metrics", "/slos", "/alerts"];
 
     private const string ContentSecurityPolicy =
         "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; " +

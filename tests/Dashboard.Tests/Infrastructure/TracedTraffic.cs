@@ -33,7 +33,21 @@ public sealed class TracedTraffic : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        Dashboard = await DashboardProcess.StartAsync();
+        // Two SLOs on the frontend, as the AppHost passes observability/slos.yaml's: every request, and GET /items/{id} within 250 ms.
+        Dashboard = await DashboardProcess.StartAsync(new Dictionary<string, string>
+        {
+            ["Slos__0__Name"] = "checkout-availability",
+            ["Slos__0__Service"] = Frontend,
+            ["Slos__0__Objective"] = "99",
+            ["Slos__0__Type"] = "http-availability",
+            ["Slos__1__Name"] = "items-latency",
+            ["Slos__1__Service"] = Frontend,
+            ["Slos__1__Objective"] = "99.5",
+            ["Slos__1__Type"] = "http-latency",
+            ["Slos__1__Threshold"] = "0.25",
+            ["Slos__1__Selector__http_route"] = "/items/{id}",
+            ["Slos__1__Selector__http_request_method"] = "GET",
+        });
         _frontend = await TracedService.StartAsync(Dashboard, Frontend);
         _backend = await TracedService.StartAsync(Dashboard, Backend);
         var backendHost = new Uri(_backend.BaseUrl).Authority;

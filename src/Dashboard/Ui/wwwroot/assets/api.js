@@ -37,6 +37,7 @@ export const dependencies = async (lookbackMs) => (await get('/api/dependencies'
 export const logs = async (params) => (await get('/api/logs', params)).data || [];
 export const logServices = async () => (await get('/api/logs/services')).data || [];
 export const routes = async (window) => (await get('/api/metrics/routes', { window })).data || [];
+export const slos = async () => (await get('/api/slos')).data || [];
 export const routeHistory = async (window) => (await get('/api/metrics/routes/history', { window })).data || [];
 export const instruments = async (service) => (await get('/api/metrics/instruments', { service })).data || [];
 export const series = async (service, name) => (await get('/api/metrics/series', { service, name })).data || [];

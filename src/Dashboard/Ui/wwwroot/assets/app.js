@@ -9,6 +9,7 @@ import { logsPage } from './pages/logs.js';
 import { dependenciesPage } from './pages/dependencies.js';
 import { metricsPage } from './pages/metrics.js';
 import { alertsPage } from './pages/alerts.js';
+import { slosPage } from './pages/slos.js';
 
 const main = document.getElementById('app');
 let cleanup = null;
@@ -18,6 +19,7 @@ const routes = [
   { pattern: /^\/logs$/, page: 'logs', render: () => logsPage(main) },
   { pattern: /^\/dependencies$/, page: 'dependencies', render: () => dependenciesPage(main) },
   { pattern: /^\/metrics$/, page: 'metrics', render: () => metricsPage(main) },
+  { pattern: /^\/slos$/, page: 'slos', render: () => slosPage(main) },
   { pattern: /^\/alerts$/, page: 'alerts', render: () => alertsPage(main) },
   { pattern: /^\/(search)?$/, page: 'search', render: () => searchPage(main) },
 ];
