@@ -1,8 +1,13 @@
+using System.Diagnostics;
 using System.Globalization;
 using System.Reflection;
+using System.Security.Cryptography;
+using Grpc.Core;
+using Grpc.Net.Client;
 using System.Text.RegularExpressions;
 using Shop.Hosting;
 using Shop.LoadGenerator.Suite;
+using Shop.LoadGenerator.Suite.AspireResourceService;
 
 namespace Shop.LoadGenerator.Benchmarks;
 
@@ -19,11 +24,14 @@ internal sealed partial class SuiteProcess : IAsyncDisposable
     private readonly DirectoryInfo _state;
 
     private readonly string _marker;
+    private readonly ResourceService _resourceService;
 
-    private SuiteProcess(string name, ChildProcess process, DirectoryInfo state, SuiteEndpoints endpoints, string marker)
+    private SuiteProcess(string name, ChildProcess process, DirectoryInfo state, SuiteEndpoints endpoints, string marker, ResourceService resourceService)
     {
         Name = name;
         _marker = marker;
+        _resourceService = resourceService;
+        Endpoints = endpoints;
         _process = process;
         _state = state;
         Gateway = endpoints.Gateway;
@@ -35,6 +43,9 @@ internal sealed partial class SuiteProcess : IAsyncDisposable
     public Uri Gateway { get; }
 
     public Uri Dashboard { get; }
+
+    /// <summary>Everything endpoints.json says: services' addresses, the payments admin token.</summary>
+    public SuiteEndpoints Endpoints { get; }
 
     /// <summary>The AppHost built in the configuration we were built in (Release for benchmarks).</summary>
     public static string AppHostDll => RepoRoot.Of("AppHost", "bin", BuildConfiguration, "net10.0", "Shop.AppHost.dll");
@@ -63,6 +74,12 @@ internal sealed partial class SuiteProcess : IAsyncDisposable
         // DCP runs detached from the AppHost, so its processes are found by this variable, which they all inherit.
         var marker = $"{SuiteVariable}={Guid.NewGuid():N}";
         variables[SuiteVariable] = marker[(SuiteVariable.Length + 1)..];
+        // The resource service the Aspire dashboard talks to, at an address and with a key we know, so that the soak can
+        // start a killed service again the way the dashboard's Start button does (Aspire restarts nothing by itself).
+        var resourceService = new ResourceService(new Uri($"http://localhost:{Port()}"), Convert.ToHexString(RandomNumberGenerator.GetBytes(16)));
+        variables["ASPIRE_RESOURCE_SERVICE_ENDPOINT_URL"] = resourceService.Address.ToString().TrimEnd('/');
+        variables["AppHost__ResourceService__AuthMode"] = "ApiKey";
+        variables["AppHost__ResourceService__ApiKey"] = resourceService.ApiKey;
         var process = ChildProcess.Start(new ChildProcessOptions("dotnet",
         [
             AppHostDll, "--state-dir", state.FullName, "--postgres", postgres.ConnectionString, "--environment", "Production",
@@ -97,7 +114,7 @@ internal sealed partial class SuiteProcess : IAsyncDisposable
             }
 
             await Task.Delay(100, cancellationToken); // the AppHost writes endpoints.json in one go; let it close the file
-            var suite = new SuiteProcess(name, process, state, SuiteEndpoints.Read(endpointsPath), marker);
+            var suite = new SuiteProcess(name, process, state, SuiteEndpoints.Read(endpointsPath), marker, resourceService);
             log.WriteLine($"{name} suite ready: gateway {suite.Gateway}, dashboard {suite.Dashboard}");
             return suite;
         }
@@ -125,8 +142,88 @@ internal sealed partial class SuiteProcess : IAsyncDisposable
         return match.Success && match.Groups[1].Value != "AppHost" ? match.Groups[1].Value.ToLowerInvariant() : "apphost";
     });
 
+    /// <summary>Kills the service's process with SIGKILL (kill -9): no shutdown, no flush; returns its process id.</summary>
+    public int Kill(string service)
+    {
+        var pid = SuiteProcesses().FirstOrDefault(p => ServiceBinary().Match(ProcessTree.CommandLine(p)) is { Success: true } m
+            && m.Groups[1].Value.Equals(service, StringComparison.OrdinalIgnoreCase) && !ProcessTree.CommandLine(p).Contains("Aspire", StringComparison.Ordinal));
+        if (pid == 0)
+        {
+            throw new InvalidOperationException($"No process of {service} runs in the {Name} suite.");
+        }
+
+        using var process = Process.GetProcessById(pid);
+        process.Kill(); // SIGKILL on Unix
+        process.WaitForExit(TimeSpan.FromSeconds(10));
+        return pid;
+    }
+
+    /// <summary>
+    /// Starts a stopped (or killed) project resource again through the AppHost's resource service, as the Aspire
+    /// dashboard's Start button does; retried until DCP has noticed the exit and the command is accepted.
+    /// </summary>
+    public async Task StartAsync(string resource, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        var deadline = Stopwatch.GetTimestamp() + (long)(timeout.TotalSeconds * Stopwatch.Frequency);
+        var last = "";
+        while (true)
+        {
+            try
+            {
+                var answer = await _resourceService.ExecuteAsync("resource-start", resource, cancellationToken);
+                if (answer.Kind == ResourceCommandResponseKind.Succeeded)
+                {
+                    return;
+                }
+
+                last = $"{answer.Kind}: {answer.Message}{answer.ErrorMessage}";
+            }
+            catch (RpcException e) when (!cancellationToken.IsCancellationRequested)
+            {
+                last = $"{e.StatusCode}: {e.Status.Detail}";
+            }
+
+            if (Stopwatch.GetTimestamp() > deadline)
+            {
+                throw new TimeoutException($"{resource} did not start again within {timeout}: the AppHost answered {last}");
+            }
+
+            await Task.Delay(500, cancellationToken);
+        }
+    }
+
+    /// <summary>Waits until the service's /health answers 200.</summary>
+    public async Task WaitHealthyAsync(string service, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        using var http = new HttpClient { BaseAddress = Endpoints.Services[service], Timeout = TimeSpan.FromSeconds(5) };
+        var deadline = Stopwatch.GetTimestamp() + (long)(timeout.TotalSeconds * Stopwatch.Frequency);
+        while (true)
+        {
+            try
+            {
+                using var response = await http.GetAsync(new Uri("/health", UriKind.Relative), cancellationToken);
+                if (response.IsSuccessStatusCode)
+                {
+                    return;
+                }
+            }
+            catch (Exception e) when (e is HttpRequestException or TaskCanceledException && !cancellationToken.IsCancellationRequested)
+            {
+                // not back yet
+            }
+
+            if (Stopwatch.GetTimestamp() > deadline)
+            {
+                throw new TimeoutException($"{service} was not healthy within {timeout}.");
+            }
+
+            await Task.Delay(100, cancellationToken);
+        }
+    }
+
     public async ValueTask DisposeAsync()
     {
+        _resourceService.Dispose();
         await _process.DisposeAsync();
         try
         {
@@ -172,4 +269,21 @@ internal sealed partial class SuiteProcess : IAsyncDisposable
     // A service as the apphost executable (bin/.../Shop.Users) or a dll (Shop.Users.dll).
     [GeneratedRegex(@"Shop\.(\w+)(?:\.dll)?(?:\s|$)")]
     private static partial Regex ServiceBinary();
+
+    /// <summary>The AppHost's resource service (aspire.v1.DashboardService over gRPC), with its API key.</summary>
+    private sealed class ResourceService(Uri address, string apiKey) : IDisposable
+    {
+        private readonly GrpcChannel _channel = GrpcChannel.ForAddress(address);
+
+        public Uri Address => address;
+
+        public string ApiKey => apiKey;
+
+        public async Task<ResourceCommandResponse> ExecuteAsync(string command, string resource, CancellationToken cancellationToken) =>
+            await new DashboardService.DashboardServiceClient(_channel).ExecuteResourceCommandAsync(
+                new ResourceCommandRequest { CommandName = command, ResourceName = resource, ResourceType = "Project" },
+                new Metadata { { "x-resource-service-api-key", apiKey } }, DateTime.UtcNow.AddSeconds(60), cancellationToken);
+
+        public void Dispose() => _channel.Dispose();
+    }
 }
