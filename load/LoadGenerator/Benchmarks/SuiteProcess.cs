@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Reflection;
-using System.Security.Cryptography;
 using Grpc.Core;
 using Grpc.Net.Client;
 using System.Text.RegularExpressions;
@@ -24,13 +23,12 @@ internal sealed partial class SuiteProcess : IAsyncDisposable
     private readonly DirectoryInfo _state;
 
     private readonly string _marker;
-    private readonly ResourceService _resourceService;
+    private ResourceService? _resourceService;
 
-    private SuiteProcess(string name, ChildProcess process, DirectoryInfo state, SuiteEndpoints endpoints, string marker, ResourceService resourceService)
+    private SuiteProcess(string name, ChildProcess process, DirectoryInfo state, SuiteEndpoints endpoints, string marker)
     {
         Name = name;
         _marker = marker;
-        _resourceService = resourceService;
         Endpoints = endpoints;
         _process = process;
         _state = state;
@@ -74,12 +72,7 @@ internal sealed partial class SuiteProcess : IAsyncDisposable
         // DCP runs detached from the AppHost, so its processes are found by this variable, which they all inherit.
         var marker = $"{SuiteVariable}={Guid.NewGuid():N}";
         variables[SuiteVariable] = marker[(SuiteVariable.Length + 1)..];
-        // The resource service the Aspire dashboard talks to, at an address and with a key we know, so that the soak can
-        // start a killed service again the way the dashboard's Start button does (Aspire restarts nothing by itself).
-        var resourceService = new ResourceService(new Uri($"http://localhost:{Port()}"), Convert.ToHexString(RandomNumberGenerator.GetBytes(16)));
-        variables["ASPIRE_RESOURCE_SERVICE_ENDPOINT_URL"] = resourceService.Address.ToString().TrimEnd('/');
-        variables["AppHost__ResourceService__AuthMode"] = "ApiKey";
-        variables["AppHost__ResourceService__ApiKey"] = resourceService.ApiKey;
+
         var process = ChildProcess.Start(new ChildProcessOptions("dotnet",
         [
             AppHostDll, "--state-dir", state.FullName, "--postgres", postgres.ConnectionString, "--environment", "Production",
@@ -114,7 +107,7 @@ internal sealed partial class SuiteProcess : IAsyncDisposable
             }
 
             await Task.Delay(100, cancellationToken); // the AppHost writes endpoints.json in one go; let it close the file
-            var suite = new SuiteProcess(name, process, state, SuiteEndpoints.Read(endpointsPath), marker, resourceService);
+            var suite = new SuiteProcess(name, process, state, SuiteEndpoints.Read(endpointsPath), marker);
             log.WriteLine($"{name} suite ready: gateway {suite.Gateway}, dashboard {suite.Dashboard}");
             return suite;
         }
@@ -170,7 +163,7 @@ internal sealed partial class SuiteProcess : IAsyncDisposable
         {
             try
             {
-                var answer = await _resourceService.ExecuteAsync("resource-start", resource, cancellationToken);
+                var answer = await ResourceServiceClient().ExecuteAsync("resource-start", resource, cancellationToken);
                 if (answer.Kind == ResourceCommandResponseKind.Succeeded)
                 {
                     return;
@@ -223,7 +216,7 @@ internal sealed partial class SuiteProcess : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        _resourceService.Dispose();
+        _resourceService?.Dispose();
         await _process.DisposeAsync();
         try
         {
@@ -236,6 +229,31 @@ internal sealed partial class SuiteProcess : IAsyncDisposable
     }
 
     private const string SuiteVariable = "SHOP_BENCH_SUITE";
+
+    /// <summary>
+    /// The AppHost's resource service, at the address and with the API key the AppHost gave its Aspire dashboard. Aspire
+    /// 13.6.5 picks both itself under DcpPublisher:RandomizePorts (ASPIRE_RESOURCE_SERVICE_ENDPOINT_URL and
+    /// AppHost:ResourceService:ApiKey set on the AppHost were overridden), so they are read from the dashboard
+    /// process's environment, which is ours to read: it is our child's child.
+    /// </summary>
+    private ResourceService ResourceServiceClient()
+    {
+        if (_resourceService is not null)
+        {
+            return _resourceService;
+        }
+
+        foreach (var pid in SuiteProcesses().Where(p => ProcessTree.CommandLine(p).Contains("Aspire.Dashboard", StringComparison.Ordinal)))
+        {
+            var variables = Environ(pid).Split('\0').Select(v => v.Split('=', 2)).Where(v => v.Length == 2).ToDictionary(v => v[0], v => v[1], StringComparer.Ordinal);
+            if (variables.TryGetValue("ASPIRE_RESOURCE_SERVICE_ENDPOINT_URL", out var url) && variables.TryGetValue("DASHBOARD__RESOURCESERVICECLIENT__APIKEY", out var key))
+            {
+                return _resourceService = new ResourceService(new Uri(url), key);
+            }
+        }
+
+        throw new InvalidOperationException($"The {Name} suite's Aspire dashboard, and with it the AppHost's resource service address, was not found.");
+    }
 
     private static string Port() => FreePort.Next().ToString(CultureInfo.InvariantCulture);
 
@@ -274,10 +292,6 @@ internal sealed partial class SuiteProcess : IAsyncDisposable
     private sealed class ResourceService(Uri address, string apiKey) : IDisposable
     {
         private readonly GrpcChannel _channel = GrpcChannel.ForAddress(address);
-
-        public Uri Address => address;
-
-        public string ApiKey => apiKey;
 
         public async Task<ResourceCommandResponse> ExecuteAsync(string command, string resource, CancellationToken cancellationToken) =>
             await new DashboardService.DashboardServiceClient(_channel).ExecuteResourceCommandAsync(
