@@ -155,7 +155,7 @@ internal sealed partial class SuiteProcess : IAsyncDisposable
     /// Starts a stopped (or killed) project resource again through the AppHost's resource service, as the Aspire
     /// dashboard's Start button does; retried until DCP has noticed the exit and the command is accepted.
     /// </summary>
-    public async Task StartAsync(string resource, TimeSpan timeout, CancellationToken cancellationToken)
+    public async Task StartResourceAsync(string resource, TimeSpan timeout, CancellationToken cancellationToken)
     {
         var deadline = Stopwatch.GetTimestamp() + (long)(timeout.TotalSeconds * Stopwatch.Frequency);
         var last = "";

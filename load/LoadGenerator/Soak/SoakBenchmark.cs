@@ -172,7 +172,7 @@ internal static class SoakBenchmark
             var pid = suite.Kill(service);
             log.WriteLine($"-- kill -9 {service} (pid {pid.ToString(CultureInfo.InvariantCulture)})");
             await Task.Delay(settings.Down, cancellationToken);
-            await suite.StartAsync(service, timeout, cancellationToken);
+            await suite.StartResourceAsync(service, timeout, cancellationToken);
             down = clock.Elapsed.TotalSeconds;
             await suite.WaitHealthyAsync(service, timeout, cancellationToken);
             if (fault.Kind is FaultKind.KillPayments)
