@@ -92,6 +92,7 @@ internal static class SoakBenchmark
 
         var answers = new ConcurrentQueue<CheckoutAnswer>();
         var measuredStart = new TaskCompletionSource<long>(TaskCreationOptions.RunContinuationsAsynchronously);
+        using var stopLoad = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var load = LoadRunner.RunAsync(new LoadOptions
         {
             Gateway = suite.Gateway,
@@ -110,19 +111,29 @@ internal static class SoakBenchmark
                 measuredStart.TrySetResult(DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
                 return Task.CompletedTask;
             },
-        }, log, cancellationToken);
+        }, log, stopLoad.Token);
 
         var happened = new List<(Fault Fault, long StartUnixMs, double Down, double Back)>();
-        var start = await Task.WhenAny(measuredStart.Task, load) == load ? throw new InvalidOperationException("The load ended before its measured phase.", load.Exception) : await measuredStart.Task;
-        foreach (var fault in settings.FaultPlan.OrderBy(f => f.At))
+        try
         {
-            var wait = DateTimeOffset.FromUnixTimeMilliseconds(start) + fault.At - DateTimeOffset.UtcNow;
-            if (wait > TimeSpan.Zero)
+            var start = await Task.WhenAny(measuredStart.Task, load) == load ? throw new InvalidOperationException("The load ended before its measured phase.", load.Exception) : await measuredStart.Task;
+            foreach (var fault in settings.FaultPlan.OrderBy(f => f.At))
             {
-                await Task.Delay(wait, cancellationToken);
-            }
+                var wait = DateTimeOffset.FromUnixTimeMilliseconds(start) + fault.At - DateTimeOffset.UtcNow;
+                if (wait > TimeSpan.Zero)
+                {
+                    await Task.Delay(wait, cancellationToken);
+                }
 
-            happened.Add(await InjectAsync(fault, suite, postgres, admin, settings, log, cancellationToken));
+                happened.Add(await InjectAsync(fault, suite, postgres, admin, settings, log, cancellationToken));
+            }
+        }
+        catch
+        {
+            // A fault that could not be injected or undone ends the run: stop the load before the suite is stopped.
+            await stopLoad.CancelAsync();
+            await load.ContinueWith(_ => { }, TaskScheduler.Default);
+            throw;
         }
 
         var run = await load;
