@@ -82,7 +82,24 @@ internal static class Commands
         bench.Subcommands.Add(overhead);
         bench.Subcommands.Add(capture);
         bench.Subcommands.Add(pgbench);
+        bench.Subcommands.Add(SoakCommand());
         return bench;
+    }
+
+    private static Command SoakCommand()
+    {
+        var rate = new Option<double>("--rate") { Description = "Requests per second of the mix (about 60% of the rate at SLO)", DefaultValueFactory = _ => 30 };
+        var seconds = new Option<double>("--duration") { Description = "Measured seconds; the faults come at 20%, 45% and 70% of it", DefaultValueFactory = _ => 600 };
+        var down = new Option<double>("--down") { Description = "Seconds a killed service or the stopped PostgreSQL stays down", DefaultValueFactory = _ => 10 };
+        var soak = new Command("soak", "20% failing and 5% slow payments, kill -9 of payments and of orders, a PostgreSQL restart; then reconciles the databases: lost orders, double and orphan charges must be 0 (exit code 1 otherwise)")
+        {
+            rate, seconds, down,
+        };
+        soak.SetAction((parse, token) => Bench(async log => (await Soak.SoakBenchmark.RunAsync(new Soak.SoakBenchmark.Settings
+        {
+            Rate = parse.GetValue(rate), Duration = TimeSpan.FromSeconds(parse.GetValue(seconds)), Down = TimeSpan.FromSeconds(parse.GetValue(down)),
+        }, log, token)).Report));
+        return soak;
     }
 
     private static async Task<int> Bench(Func<TextWriter, Task<Report>> benchmark)
@@ -95,7 +112,7 @@ internal static class Commands
         report.Data["cpuSteal"] = steal;
         report.Print();
         report.Write();
-        return 0;
+        return report.Failed ? 1 : 0;
     }
 
     private static Command RunCommand()

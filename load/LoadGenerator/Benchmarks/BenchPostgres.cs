@@ -9,7 +9,7 @@ namespace Shop.LoadGenerator.Benchmarks;
 /// </summary>
 internal sealed class BenchPostgres : IAsyncDisposable
 {
-    private readonly EmbeddedPostgres _server;
+    private EmbeddedPostgres _server;
     private readonly DirectoryInfo _folder;
 
     private BenchPostgres(EmbeddedPostgres server, DirectoryInfo folder)
@@ -39,6 +39,31 @@ internal sealed class BenchPostgres : IAsyncDisposable
         {
             folder.Delete(recursive: true);
             throw;
+        }
+    }
+
+    /// <summary>
+    /// Stops the server (fast shutdown: open transactions roll back, clients are disconnected), waits
+    /// <paramref name="down"/>, and starts it again on the same data directory, port and password, so the suite's
+    /// connection strings stay valid. Returns when it accepts connections again.
+    /// </summary>
+    public async Task RestartAsync(TimeSpan down, CancellationToken cancellationToken)
+    {
+        var settings = new NpgsqlConnectionStringBuilder(ConnectionString);
+        var dataDirectory = _server.DataDirectory;
+        await _server.DisposeAsync();
+        await Task.Delay(down, cancellationToken);
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                _server = await EmbeddedPostgres.StartAsync(new EmbeddedPostgresOptions { DataDirectory = dataDirectory, Port = settings.Port, Password = settings.Password }, cancellationToken);
+                return;
+            }
+            catch (HostingException) when (attempt < 20)
+            {
+                await Task.Delay(500, cancellationToken); // the port may still be held for a moment
+            }
         }
     }
 

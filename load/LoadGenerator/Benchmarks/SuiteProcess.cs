@@ -1,8 +1,12 @@
+using System.Diagnostics;
 using System.Globalization;
 using System.Reflection;
+using Grpc.Core;
+using Grpc.Net.Client;
 using System.Text.RegularExpressions;
 using Shop.Hosting;
 using Shop.LoadGenerator.Suite;
+using Shop.LoadGenerator.Suite.AspireResourceService;
 
 namespace Shop.LoadGenerator.Benchmarks;
 
@@ -19,11 +23,13 @@ internal sealed partial class SuiteProcess : IAsyncDisposable
     private readonly DirectoryInfo _state;
 
     private readonly string _marker;
+    private ResourceService? _resourceService;
 
     private SuiteProcess(string name, ChildProcess process, DirectoryInfo state, SuiteEndpoints endpoints, string marker)
     {
         Name = name;
         _marker = marker;
+        Endpoints = endpoints;
         _process = process;
         _state = state;
         Gateway = endpoints.Gateway;
@@ -35,6 +41,9 @@ internal sealed partial class SuiteProcess : IAsyncDisposable
     public Uri Gateway { get; }
 
     public Uri Dashboard { get; }
+
+    /// <summary>Everything endpoints.json says: services' addresses, the payments admin token.</summary>
+    public SuiteEndpoints Endpoints { get; }
 
     /// <summary>The AppHost built in the configuration we were built in (Release for benchmarks).</summary>
     public static string AppHostDll => RepoRoot.Of("AppHost", "bin", BuildConfiguration, "net10.0", "Shop.AppHost.dll");
@@ -63,6 +72,7 @@ internal sealed partial class SuiteProcess : IAsyncDisposable
         // DCP runs detached from the AppHost, so its processes are found by this variable, which they all inherit.
         var marker = $"{SuiteVariable}={Guid.NewGuid():N}";
         variables[SuiteVariable] = marker[(SuiteVariable.Length + 1)..];
+
         var process = ChildProcess.Start(new ChildProcessOptions("dotnet",
         [
             AppHostDll, "--state-dir", state.FullName, "--postgres", postgres.ConnectionString, "--environment", "Production",
@@ -125,8 +135,88 @@ internal sealed partial class SuiteProcess : IAsyncDisposable
         return match.Success && match.Groups[1].Value != "AppHost" ? match.Groups[1].Value.ToLowerInvariant() : "apphost";
     });
 
+    /// <summary>Kills the service's process with SIGKILL (kill -9): no shutdown, no flush; returns its process id.</summary>
+    public int Kill(string service)
+    {
+        var pid = SuiteProcesses().FirstOrDefault(p => ServiceBinary().Match(ProcessTree.CommandLine(p)) is { Success: true } m
+            && m.Groups[1].Value.Equals(service, StringComparison.OrdinalIgnoreCase) && !ProcessTree.CommandLine(p).Contains("Aspire", StringComparison.Ordinal));
+        if (pid == 0)
+        {
+            throw new InvalidOperationException($"No process of {service} runs in the {Name} suite.");
+        }
+
+        using var process = Process.GetProcessById(pid);
+        process.Kill(); // SIGKILL on Unix
+        process.WaitForExit(TimeSpan.FromSeconds(10));
+        return pid;
+    }
+
+    /// <summary>
+    /// Starts a stopped (or killed) project resource again through the AppHost's resource service, as the Aspire
+    /// dashboard's Start button does; retried until DCP has noticed the exit and the command is accepted.
+    /// </summary>
+    public async Task StartResourceAsync(string resource, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        var deadline = Stopwatch.GetTimestamp() + (long)(timeout.TotalSeconds * Stopwatch.Frequency);
+        var last = "";
+        while (true)
+        {
+            try
+            {
+                var answer = await ResourceServiceClient().ExecuteAsync("resource-start", resource, cancellationToken);
+                if (answer.Kind == ResourceCommandResponseKind.Succeeded)
+                {
+                    return;
+                }
+
+                last = $"{answer.Kind}: {answer.Message}{answer.ErrorMessage}";
+            }
+            catch (RpcException e) when (!cancellationToken.IsCancellationRequested)
+            {
+                last = $"{e.StatusCode}: {e.Status.Detail}";
+            }
+
+            if (Stopwatch.GetTimestamp() > deadline)
+            {
+                throw new TimeoutException($"{resource} did not start again within {timeout}: the AppHost answered {last}");
+            }
+
+            await Task.Delay(500, cancellationToken);
+        }
+    }
+
+    /// <summary>Waits until the service's /health answers 200.</summary>
+    public async Task WaitHealthyAsync(string service, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        using var http = new HttpClient { BaseAddress = Endpoints.Services[service], Timeout = TimeSpan.FromSeconds(5) };
+        var deadline = Stopwatch.GetTimestamp() + (long)(timeout.TotalSeconds * Stopwatch.Frequency);
+        while (true)
+        {
+            try
+            {
+                using var response = await http.GetAsync(new Uri("/health", UriKind.Relative), cancellationToken);
+                if (response.IsSuccessStatusCode)
+                {
+                    return;
+                }
+            }
+            catch (Exception e) when (e is HttpRequestException or TaskCanceledException && !cancellationToken.IsCancellationRequested)
+            {
+                // not back yet
+            }
+
+            if (Stopwatch.GetTimestamp() > deadline)
+            {
+                throw new TimeoutException($"{service} was not healthy within {timeout}.");
+            }
+
+            await Task.Delay(100, cancellationToken);
+        }
+    }
+
     public async ValueTask DisposeAsync()
     {
+        _resourceService?.Dispose();
         await _process.DisposeAsync();
         try
         {
@@ -139,6 +229,31 @@ internal sealed partial class SuiteProcess : IAsyncDisposable
     }
 
     private const string SuiteVariable = "SHOP_BENCH_SUITE";
+
+    /// <summary>
+    /// The AppHost's resource service, at the address and with the API key the AppHost gave its Aspire dashboard. Aspire
+    /// 13.6.5 picks both itself under DcpPublisher:RandomizePorts (ASPIRE_RESOURCE_SERVICE_ENDPOINT_URL and
+    /// AppHost:ResourceService:ApiKey set on the AppHost were overridden), so they are read from the dashboard
+    /// process's environment, which is ours to read: it is our child's child.
+    /// </summary>
+    private ResourceService ResourceServiceClient()
+    {
+        if (_resourceService is not null)
+        {
+            return _resourceService;
+        }
+
+        foreach (var pid in SuiteProcesses().Where(p => ProcessTree.CommandLine(p).Contains("Aspire.Dashboard", StringComparison.Ordinal)))
+        {
+            var variables = Environ(pid).Split('\0').Select(v => v.Split('=', 2)).Where(v => v.Length == 2).ToDictionary(v => v[0], v => v[1], StringComparer.Ordinal);
+            if (variables.TryGetValue("ASPIRE_RESOURCE_SERVICE_ENDPOINT_URL", out var url) && variables.TryGetValue("DASHBOARD__RESOURCESERVICECLIENT__APIKEY", out var key))
+            {
+                return _resourceService = new ResourceService(new Uri(url), key);
+            }
+        }
+
+        throw new InvalidOperationException($"The {Name} suite's Aspire dashboard, and with it the AppHost's resource service address, was not found.");
+    }
 
     private static string Port() => FreePort.Next().ToString(CultureInfo.InvariantCulture);
 
@@ -172,4 +287,17 @@ internal sealed partial class SuiteProcess : IAsyncDisposable
     // A service as the apphost executable (bin/.../Shop.Users) or a dll (Shop.Users.dll).
     [GeneratedRegex(@"Shop\.(\w+)(?:\.dll)?(?:\s|$)")]
     private static partial Regex ServiceBinary();
+
+    /// <summary>The AppHost's resource service (aspire.v1.DashboardService over gRPC), with its API key.</summary>
+    private sealed class ResourceService(Uri address, string apiKey) : IDisposable
+    {
+        private readonly GrpcChannel _channel = GrpcChannel.ForAddress(address);
+
+        public async Task<ResourceCommandResponse> ExecuteAsync(string command, string resource, CancellationToken cancellationToken) =>
+            await new DashboardService.DashboardServiceClient(_channel).ExecuteResourceCommandAsync(
+                new ResourceCommandRequest { CommandName = command, ResourceName = resource, ResourceType = "Project" },
+                new Metadata { { "x-resource-service-api-key", apiKey } }, DateTime.UtcNow.AddSeconds(60), cancellationToken);
+
+        public void Dispose() => _channel.Dispose();
+    }
 }

@@ -29,6 +29,12 @@ internal sealed record LoadOptions
 
     public string? TraceLogPath { get; init; }
 
+    /// <summary>Retry a checkout that got no answer or a server error with the same Idempotency-Key (the soak); null sends each once.</summary>
+    public CheckoutRetry? CheckoutRetry { get; init; }
+
+    /// <summary>Called with every checkout attempt's answer, the preparation's and warm-up's included.</summary>
+    public Action<CheckoutAnswer>? CheckoutAnswered { get; init; }
+
     /// <summary>Print a progress line about once a second.</summary>
     public bool Progress { get; init; } = true;
 

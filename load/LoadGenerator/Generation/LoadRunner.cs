@@ -9,7 +9,11 @@ internal static class LoadRunner
 {
     public static async Task<RunResult> RunAsync(LoadOptions options, TextWriter progress, CancellationToken cancellationToken)
     {
-        using var client = new ShopClient(options.Gateway, options.Tenants, options.MaxConnections, options.Timeout);
+        using var client = new ShopClient(options.Gateway, options.Tenants, options.MaxConnections, options.Timeout)
+        {
+            CheckoutRetry = options.CheckoutRetry,
+            CheckoutAnswered = options.CheckoutAnswered,
+        };
         var started = DateTimeOffset.UtcNow;
         await client.PrepareAsync(options.PoolUsers, options.PoolOrders, cancellationToken);
         if (options.WarmUp > TimeSpan.Zero)

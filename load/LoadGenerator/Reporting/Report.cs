@@ -17,6 +17,9 @@ internal sealed class Report(string name, string title)
 
     public List<string> Notes { get; } = [];
 
+    /// <summary>A benchmark whose verdict is a failure: the command exits with 1.</summary>
+    public bool Failed { get; set; }
+
     public List<Section> Sections { get; } = [];
 
     /// <summary>Everything that was measured, as structured data for the JSON report.</summary>

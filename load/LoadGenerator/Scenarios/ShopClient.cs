@@ -53,11 +53,48 @@ internal sealed class ShopClient : IDisposable
             Scenario.ReadOrder when _orders.Count == 0 => _users.Count == 0 ? Scenario.RegisterUser : Scenario.Checkout,
             _ => scenario,
         };
-        using var request = Build(effective, tenant);
+        // A checkout keeps its body and Idempotency-Key over its attempts, as a real client's retry does.
+        var checkout = effective == Scenario.Checkout ? new CheckoutBody(_users.Pick(), Random.Shared.Next(1, 4), Guid.NewGuid().ToString("N")) : null;
+        var attempts = checkout is not null && CheckoutRetry is { } retry ? retry.MaxAttempts : 1;
         var sent = Stopwatch.GetTimestamp();
         int status = 0;
         string? exception = null;
         string? traceId = null;
+        for (var attempt = 1; ; attempt++)
+        {
+            using var request = checkout is null ? Build(effective, tenant) : Checkout(checkout, tenant);
+            sent = Stopwatch.GetTimestamp();
+            (status, exception, traceId, var orderId) = await SendAsync(request, effective, cancellationToken);
+            if (checkout is not null)
+            {
+                CheckoutAnswered?.Invoke(new CheckoutAnswer(checkout.IdempotencyKey, attempt, status, exception, orderId, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds()));
+            }
+
+            if (attempt >= attempts || !Scenarios.CheckoutRetry.ShouldRetry(status, exception))
+            {
+                break;
+            }
+
+            await Task.Delay(CheckoutRetry!.DelayBefore(attempt + 1), cancellationToken);
+        }
+
+        var end = Stopwatch.GetTimestamp();
+        return new RequestResult(effective, status, exception, Stopwatch.GetElapsedTime(intendedStart, end).TotalMilliseconds,
+            Stopwatch.GetElapsedTime(sent, end).TotalMilliseconds, traceId, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
+    }
+
+    /// <summary>When set, a checkout that got no answer or a server error is sent again with the same Idempotency-Key.</summary>
+    public CheckoutRetry? CheckoutRetry { get; init; }
+
+    /// <summary>Called with every checkout attempt's answer (from many threads at once).</summary>
+    public Action<CheckoutAnswer>? CheckoutAnswered { get; init; }
+
+    private async Task<(int Status, string? Exception, string? TraceId, Guid? OrderId)> SendAsync(HttpRequestMessage request, Scenario scenario, CancellationToken cancellationToken)
+    {
+        int status = 0;
+        string? exception = null;
+        string? traceId = null;
+        Guid? orderId = null;
         try
         {
             using var response = await _http.SendAsync(request, HttpCompletionOption.ResponseContentRead, cancellationToken);
@@ -67,12 +104,18 @@ internal sealed class ShopClient : IDisposable
                 traceId = RequestResult.TraceIdFrom(values.FirstOrDefault());
             }
 
-            if (status is 201 && effective is Scenario.RegisterUser or Scenario.Checkout)
+            // 201 Paid, 202 Pending and 402 PaymentFailed all name their order in Location (/api/orders/{id}).
+            if (scenario == Scenario.Checkout && Guid.TryParse(response.Headers.Location?.OriginalString.Split('/')[^1], out var id))
+            {
+                orderId = id;
+            }
+
+            if (status is 201 && scenario is Scenario.RegisterUser or Scenario.Checkout)
             {
                 var body = await response.Content.ReadAsByteArrayAsync(cancellationToken);
-                if (IdOf(body) is { } id)
+                if (IdOf(body) is { } created)
                 {
-                    (effective == Scenario.RegisterUser ? _users : _orders).Add(id);
+                    (scenario == Scenario.RegisterUser ? _users : _orders).Add(created);
                 }
             }
         }
@@ -85,9 +128,7 @@ internal sealed class ShopClient : IDisposable
             exception = e.HttpRequestError == HttpRequestError.Unknown ? nameof(HttpRequestException) : $"{nameof(HttpRequestException)} {e.HttpRequestError}";
         }
 
-        var end = Stopwatch.GetTimestamp();
-        return new RequestResult(effective, status, exception, Stopwatch.GetElapsedTime(intendedStart, end).TotalMilliseconds,
-            Stopwatch.GetElapsedTime(sent, end).TotalMilliseconds, traceId, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
+        return (status, exception, traceId, orderId);
     }
 
     /// <summary>Registers <paramref name="users"/> users and places <paramref name="orders"/> orders, a few at a time, so reads and checkouts have data.</summary>
@@ -133,7 +174,6 @@ internal sealed class ShopClient : IDisposable
                 Content = Body($$"""{"name":"Load Tester","email":"load-{{Guid.NewGuid():N}}@example.com"}"""),
             },
             Scenario.ReadUser => new HttpRequestMessage(HttpMethod.Get, $"/api/users/{_users.Pick()}"),
-            Scenario.Checkout => Checkout(_users.Pick()),
             Scenario.ReadOrder => new HttpRequestMessage(HttpMethod.Get, $"/api/orders/{_orders.Pick()}"),
             _ => throw new ArgumentOutOfRangeException(nameof(scenario)),
         };
@@ -141,16 +181,18 @@ internal sealed class ShopClient : IDisposable
         return request;
     }
 
-    private static HttpRequestMessage Checkout(string userId)
+    private static HttpRequestMessage Checkout(CheckoutBody checkout, string tenant)
     {
-        var quantity = Random.Shared.Next(1, 4);
         var request = new HttpRequestMessage(HttpMethod.Post, "/api/orders")
         {
-            Content = Body($$"""{"userId":"{{userId}}","currency":"EUR","lines":[{"sku":"BOOK-1","quantity":{{quantity}},"unitPrice":12.50},{"sku":"PEN-7","quantity":1,"unitPrice":3.20}]}"""),
+            Content = Body($$"""{"userId":"{{checkout.UserId}}","currency":"EUR","lines":[{"sku":"BOOK-1","quantity":{{checkout.Quantity}},"unitPrice":12.50},{"sku":"PEN-7","quantity":1,"unitPrice":3.20}]}"""),
         };
-        request.Headers.TryAddWithoutValidation("Idempotency-Key", Guid.NewGuid().ToString("N"));
+        request.Headers.TryAddWithoutValidation("Idempotency-Key", checkout.IdempotencyKey);
+        request.Headers.TryAddWithoutValidation("X-Tenant-Id", tenant);
         return request;
     }
+
+    private sealed record CheckoutBody(string UserId, int Quantity, string IdempotencyKey);
 
     private static ByteArrayContent Body(string json)
     {
