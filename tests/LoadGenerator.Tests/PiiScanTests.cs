@@ -26,7 +26,10 @@ public sealed class PiiScanTests(ITestOutputHelper output)
     public async Task Users_and_checkouts_leave_no_personal_data_in_any_telemetry_source_and_a_planted_record_is_found()
     {
         await using var postgres = await BenchPostgres.StartAsync(CancellationToken.None);
-        await using var suite = await SuiteProcess.StartAsync("pii", postgres, new Dictionary<string, string?>(), TextWriter.Null, CancellationToken.None);
+        // The services' own deadlines (2 s per users call and payment attempt) suit production; a starved test machine
+        // misses them without that being the behaviour under test (as tests/AppHost.Tests sets them).
+        var environment = new Dictionary<string, string?> { ["Gateway__UsersTimeout"] = "00:00:15", ["Orders__Payments__AttemptTimeout"] = "00:00:15" };
+        await using var suite = await SuiteProcess.StartAsync("pii", postgres, environment, TextWriter.Null, CancellationToken.None);
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(60) };
         var targets = PiiScanTargets.FromEndpointsFile(suite.EndpointsPath);
         var card = "4111 1111 1111 1111";

@@ -5,10 +5,7 @@ using System.Text.Json;
 namespace Shop.LoadGenerator.Privacy;
 
 /// <summary>What the client sent: the full names and e-mail addresses the scan must not find anywhere.</summary>
-internal sealed record SentPii(IReadOnlyCollection<string> FullNames, IReadOnlyCollection<string> Emails)
-{
-    public static SentPii None { get; } = new([], []);
-}
+internal sealed record SentPii(IReadOnlyCollection<string> FullNames, IReadOnlyCollection<string> Emails);
 
 /// <summary>The result of a scan: every finding, and how many items each source gave (a source that gave 0 was not covered).</summary>
 internal sealed record PiiScanResult(IReadOnlyList<PiiFinding> Findings, IReadOnlyDictionary<string, long> ItemsBySource, IReadOnlyList<string> Problems)
@@ -295,6 +292,7 @@ internal static class PiiScan
         using (var spans = await GetJsonAsync(http, new Uri(aspire, $"/api/telemetry/spans?limit={AspireLimit}"), headers, cancellationToken))
         {
             ScanOtlp(scan, Spans, spans.RootElement.GetProperty("data"), "resourceSpans", "scopeSpans", "spans", "span");
+            CheckComplete(scan, Spans, spans.RootElement);
         }
 
         const string Logs = "aspire-dashboard logs";
@@ -302,6 +300,15 @@ internal static class PiiScan
         using (var logs = await GetJsonAsync(http, new Uri(aspire, $"/api/telemetry/logs?limit={AspireLimit}"), headers, cancellationToken))
         {
             ScanOtlp(scan, Logs, logs.RootElement.GetProperty("data"), "resourceLogs", "scopeLogs", "logRecords", "log");
+            CheckComplete(scan, Logs, logs.RootElement);
+        }
+    }
+
+    private static void CheckComplete(Collector scan, string source, JsonElement answer)
+    {
+        if (answer.TryGetProperty("totalCount", out var total) && answer.TryGetProperty("returnedCount", out var returned) && returned.GetInt64() < total.GetInt64())
+        {
+            scan.Problems.Add($"{source}: the API returned {returned.GetInt64()} of {total.GetInt64()}");
         }
     }
 
