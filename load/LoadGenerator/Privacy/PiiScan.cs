@@ -93,15 +93,15 @@ internal static class PiiScan
     public static async Task<PiiScanResult> RunAsync(PiiScanTargets targets, SentPii sent, HttpClient http, CancellationToken cancellationToken)
     {
         var scan = new Collector(new PiiScanner(sent.FullNames, sent.Emails));
-        await scan.Guard("shop-dashboard", () => ScanShopDashboardAsync(scan, targets.ShopDashboard, http, cancellationToken));
+        await scan.Guard("shop-dashboard", () => ScanShopDashboardAsync(scan, targets.ShopDashboard, http, cancellationToken), cancellationToken);
         foreach (var (service, url) in targets.Metrics)
         {
-            await scan.Guard($"metrics {service}", () => ScanPrometheusAsync(scan, $"metrics {service}", url, http, cancellationToken));
+            await scan.Guard($"metrics {service}", () => ScanPrometheusAsync(scan, $"metrics {service}", url, http, cancellationToken), cancellationToken);
         }
 
         if (targets.AspireDashboard is { } aspire)
         {
-            await scan.Guard("aspire-dashboard", () => ScanAspireAsync(scan, aspire, targets.AspireApiKey, http, cancellationToken));
+            await scan.Guard("aspire-dashboard", () => ScanAspireAsync(scan, aspire, targets.AspireApiKey, http, cancellationToken), cancellationToken);
         }
         else
         {
@@ -111,7 +111,7 @@ internal static class PiiScan
         var consoles = targets.OtlpHttp is { } otlp ? ConsoleLogs.Find(otlp) : [];
         foreach (var (resource, file) in consoles)
         {
-            await scan.Guard($"console {resource}", () => ScanLinesAsync(scan, $"console {resource}", file, cancellationToken));
+            await scan.Guard($"console {resource}", () => ScanLinesAsync(scan, $"console {resource}", file, cancellationToken), cancellationToken);
         }
 
         if (consoles.Count == 0)
@@ -130,7 +130,7 @@ internal static class PiiScan
     }
 
     /// <summary>Scans lines of text (a console log) as one source, one item per line.</summary>
-    public static async Task ScanLinesAsync(Collector scan, string source, string file, CancellationToken cancellationToken)
+    private static async Task ScanLinesAsync(Collector scan, string source, string file, CancellationToken cancellationToken)
     {
         scan.Touch(source);
         // Shared read: the service is still writing it.
@@ -409,13 +409,14 @@ internal static class PiiScan
             _findings.AddRange(scanner.ScanJson(source, location, element));
         }
 
-        public async Task Guard(string source, Func<Task> scan)
+        public async Task Guard(string source, Func<Task> scan, CancellationToken cancellationToken)
         {
             try
             {
                 await scan();
             }
-            catch (Exception e) when (e is HttpRequestException or JsonException or IOException or UnauthorizedAccessException or KeyNotFoundException or InvalidOperationException or TaskCanceledException)
+            catch (Exception e) when (e is HttpRequestException or JsonException or IOException or UnauthorizedAccessException or KeyNotFoundException or InvalidOperationException or TaskCanceledException
+                && !cancellationToken.IsCancellationRequested)
             {
                 Problems.Add($"{source}: {e.Message}");
             }
