@@ -50,6 +50,11 @@ internal sealed record PiiScanTargets(Uri ShopDashboard, IReadOnlyDictionary<str
 {
     public static PiiScanTargets FromEndpointsFile(string path)
     {
+        if (!File.Exists(path))
+        {
+            throw new FileNotFoundException($"{path} does not exist: start the suite (dotnet run --project AppHost) or pass --endpoints FILE.", path);
+        }
+
         using var document = JsonDocument.Parse(File.ReadAllText(path));
         var root = document.RootElement;
         var metrics = new SortedDictionary<string, Uri>(StringComparer.Ordinal);

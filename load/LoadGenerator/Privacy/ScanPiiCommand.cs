@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.Text.Json;
 using Shop.LoadGenerator.Scenarios;
 using Shop.LoadGenerator.Suite;
 
@@ -24,7 +25,17 @@ internal static class ScanPiiCommand
         command.SetAction(async (parse, cancellationToken) =>
         {
             var path = parse.GetValue(endpoints)?.FullName ?? SuiteEndpoints.DefaultPath;
-            var result = await PiiScan.RunAsync(path, new SentPii(parse.GetValue(names)!, parse.GetValue(emails)!), cancellationToken);
+            PiiScanResult result;
+            try
+            {
+                result = await PiiScan.RunAsync(path, new SentPii(parse.GetValue(names)!, parse.GetValue(emails)!), cancellationToken);
+            }
+            catch (Exception e) when (e is FileNotFoundException or InvalidDataException or JsonException)
+            {
+                await Console.Error.WriteLineAsync(e.Message);
+                return 2;
+            }
+
             result.Print(Console.Out);
             return result.Findings.Count > 0 ? 1 : result.Problems.Count > 0 ? 2 : 0;
         });
