@@ -24,7 +24,8 @@ internal static class PostgresExtensions
 
         if (ContainerEngineAnswers())
         {
-            return builder.AddPostgres(name).WithDataVolume();
+            // As on the local binaries: errors logged without the DETAIL that carries row values (not run here: no engine).
+            return builder.AddPostgres(name).WithDataVolume().WithArgs("-c", "log_error_verbosity=terse");
         }
 
         if (!EmbeddedPostgres.BinariesInstalled())

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Shop.LoadGenerator.Benchmarks;
 using Shop.LoadGenerator.Generation;
+using Shop.LoadGenerator.Privacy;
 using Shop.LoadGenerator.Reporting;
 using Shop.LoadGenerator.Scenarios;
 using Shop.LoadGenerator.Slo;
@@ -8,7 +9,7 @@ using Shop.LoadGenerator.Suite;
 
 namespace Shop.LoadGenerator;
 
-/// <summary>The command line: <c>run</c> drives load at a running suite, <c>bench</c> runs the benchmarks (each starts its own suite).</summary>
+/// <summary>The command line: <c>run</c> drives load at a running suite, <c>bench</c> runs the benchmarks (each starts its own suite), <c>scan-pii</c> scans a running suite's telemetry.</summary>
 internal static class Commands
 {
     public static RootCommand Build()
@@ -16,6 +17,7 @@ internal static class Commands
         var root = new RootCommand("Shop load generator and benchmarks");
         root.Subcommands.Add(RunCommand());
         root.Subcommands.Add(BenchCommand());
+        root.Subcommands.Add(ScanPiiCommand.Build());
         return root;
     }
 

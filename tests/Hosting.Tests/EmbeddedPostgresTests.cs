@@ -35,6 +35,42 @@ public sealed class EmbeddedPostgresTests
     }
 
     [Fact]
+    public async Task A_unique_violation_is_logged_without_the_row_values_of_its_detail()
+    {
+        ConcurrentQueue<OutputLine> output = new();
+        await using var postgres = await EmbeddedPostgres.StartAsync(new() { Output = output.Enqueue });
+        var connectionString = await postgres.CreateDatabaseAsync("privacy");
+        await using (var connection = new NpgsqlConnection(connectionString))
+        {
+            await connection.OpenAsync();
+            await using var create = new NpgsqlCommand("CREATE TABLE users (email text UNIQUE)", connection);
+            await create.ExecuteNonQueryAsync();
+            for (var attempt = 0; attempt < 2; attempt++)
+            {
+                await using var insert = new NpgsqlCommand("INSERT INTO users (email) VALUES ($1)", connection) { Parameters = { new() { Value = "ada.lovelace@example.com" } } };
+                if (attempt == 1)
+                {
+                    Assert.Equal("23505", (await Assert.ThrowsAsync<PostgresException>(() => insert.ExecuteNonQueryAsync())).SqlState);
+                }
+                else
+                {
+                    await insert.ExecuteNonQueryAsync();
+                }
+            }
+        }
+
+        // The server logs the error (and the statement, with placeholders) as it comes, but not the duplicate key.
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+        while (!output.Any(line => line.Text.Contains("duplicate key value violates unique constraint", StringComparison.Ordinal)))
+        {
+            Assert.True(DateTime.UtcNow < deadline, "the unique violation was never logged:\n" + string.Join('\n', output.Select(l => l.Text)));
+            await Task.Delay(100);
+        }
+
+        Assert.DoesNotContain(output, line => line.Text.Contains("ada.lovelace", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task Persistent_cluster_keeps_its_data_and_safe_settings_across_restarts()
     {
         using var root = new TempDirectory();

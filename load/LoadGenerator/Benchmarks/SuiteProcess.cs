@@ -48,6 +48,9 @@ internal sealed partial class SuiteProcess : IAsyncDisposable
     /// <summary>The AppHost built in the configuration we were built in (Release for benchmarks).</summary>
     public static string AppHostDll => RepoRoot.Of("AppHost", "bin", BuildConfiguration, "net10.0", "Shop.AppHost.dll");
 
+    /// <summary>The suite's endpoints.json (what <c>scan-pii --endpoints</c> reads).</summary>
+    public string EndpointsPath => Path.Combine(_state.FullName, "run", "endpoints.json");
+
     private static string BuildConfiguration =>
         typeof(SuiteProcess).Assembly.GetCustomAttribute<AssemblyConfigurationAttribute>()?.Configuration ?? "Release";
 

@@ -13,6 +13,9 @@ namespace Shop.LoadGenerator.Scenarios;
 /// </summary>
 internal sealed class ShopClient : IDisposable
 {
+    /// <summary>The full name every registered user gets (the PII scan looks for it).</summary>
+    public const string UserName = "Load Tester";
+
     private static readonly MediaTypeHeaderValue Json = new("application/json") { CharSet = "utf-8" };
     private readonly HttpClient _http;
     private readonly string[] _tenants;
@@ -171,7 +174,7 @@ internal sealed class ShopClient : IDisposable
         {
             Scenario.RegisterUser => new HttpRequestMessage(HttpMethod.Post, "/api/users")
             {
-                Content = Body($$"""{"name":"Load Tester","email":"load-{{Guid.NewGuid():N}}@example.com"}"""),
+                Content = Body($$"""{"name":"{{UserName}}","email":"load-{{Guid.NewGuid():N}}@example.com"}"""),
             },
             Scenario.ReadUser => new HttpRequestMessage(HttpMethod.Get, $"/api/users/{_users.Pick()}"),
             Scenario.ReadOrder => new HttpRequestMessage(HttpMethod.Get, $"/api/orders/{_orders.Pick()}"),
