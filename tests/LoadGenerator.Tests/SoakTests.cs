@@ -134,6 +134,10 @@ public sealed class SoakRunTests
         Assert.Equal(r.AnsweredOrders, outcome.Answers.Select(a => a.OrderId).OfType<Guid>().Distinct().Count());
         Assert.True(r.Orders >= r.AnsweredOrders);
 
+        // Nothing the suite stored or exported during the soak holds personal data (the scan covered every source).
+        Assert.Empty(outcome.Pii.Findings);
+        Assert.True(outcome.Pii.ItemsBySource.Count(s => s.Value > 0) >= 10, string.Join(", ", outcome.Pii.ItemsBySource.Select(s => $"{s.Key}={s.Value}")));
+
         // Payments was killed, came back through the AppHost's start command, and checkouts recovered afterwards.
         var kill = Assert.Single(outcome.Faults);
         Assert.True(kill.BackSeconds >= settings.Down.TotalSeconds);

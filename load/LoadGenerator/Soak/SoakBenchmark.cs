@@ -5,6 +5,7 @@ using System.Net.Http.Headers;
 using System.Text;
 using Shop.LoadGenerator.Benchmarks;
 using Shop.LoadGenerator.Generation;
+using Shop.LoadGenerator.Privacy;
 using Shop.LoadGenerator.Recording;
 using Shop.LoadGenerator.Reporting;
 using Shop.LoadGenerator.Scenarios;
@@ -77,7 +78,7 @@ internal static class SoakBenchmark
         };
     }
 
-    public sealed record Outcome(Report Report, ReconciliationResult Reconciliation, IReadOnlyList<FaultWindow> Faults, RunResult Run, IReadOnlyList<CheckoutAnswer> Answers, double DrainSeconds);
+    public sealed record Outcome(Report Report, ReconciliationResult Reconciliation, IReadOnlyList<FaultWindow> Faults, RunResult Run, IReadOnlyList<CheckoutAnswer> Answers, double DrainSeconds, PiiScanResult Pii);
 
     /// <summary>A window [t, t + 5 s) is healthy when it has checkout answers, no server error and at least 95% final (201, 402).</summary>
     private const int RecoveryWindowMs = 5000;
@@ -155,9 +156,13 @@ internal static class SoakBenchmark
             await after(databases);
         }
 
+        // Issue 16, section 3: nothing the suite stored or exported during the soak holds personal data.
+        log.WriteLine("-- scanning what the suite stored and exported for personal data (scan-pii)");
+        var pii = await PiiScan.RunAsync(suite.EndpointsPath, new SentPii([ShopClient.UserName], []), cancellationToken);
+        log.WriteLine(pii.Summary);
         var windows = happened.Select(h => new FaultWindow(h.Fault, h.StartUnixMs, h.Down, h.Back, RecoveredAfter(answered, h.StartUnixMs, h.Back))).ToList();
-        var report = Build(settings, run, answered, windows, reconciliation, drain.Elapsed.TotalSeconds);
-        return new Outcome(report, reconciliation, windows, run, answered, drain.Elapsed.TotalSeconds);
+        var report = Build(settings, run, answered, windows, reconciliation, drain.Elapsed.TotalSeconds, pii);
+        return new Outcome(report, reconciliation, windows, run, answered, drain.Elapsed.TotalSeconds, pii);
     }
 
     private static async Task<(Fault, long, double, double)> InjectAsync(
@@ -229,7 +234,7 @@ internal static class SoakBenchmark
         return null;
     }
 
-    private static Report Build(Settings settings, RunResult run, List<CheckoutAnswer> answers, List<FaultWindow> faults, ReconciliationResult r, double drainSeconds)
+    private static Report Build(Settings settings, RunResult run, List<CheckoutAnswer> answers, List<FaultWindow> faults, ReconciliationResult r, double drainSeconds, PiiScanResult pii)
     {
         var report = new Report("soak", $"Fault soak: {settings.Rate:0.#} req/s for {settings.Duration.TotalSeconds:0} s with {settings.FailureRate:P0} failing and {settings.SlowRate:P0} slow payments, {faults.Count} faults");
         report.Notes.Add($"Machine: {MachineInfo.Describe()}.");
@@ -269,8 +274,16 @@ internal static class SoakBenchmark
         report.Data["reconciliation"] = r;
         report.Data["faults"] = faults.Select(f => new { fault = f.Name, at = f.Fault.At.TotalSeconds, down = f.DownSeconds, back = f.BackSeconds, recovered = f.RecoveredSeconds });
         report.Data["drainSeconds"] = drainSeconds;
-        report.Data["passed"] = r.Passed;
-        report.Failed = !r.Passed;
+        var privacy = report.Add("Personal data in telemetry (scan-pii: both dashboards, every /metrics, the console logs)", "finding", "count", "verdict");
+        foreach (var (kind, name) in new[] { (PiiKind.Email, "e-mail addresses"), (PiiKind.CardNumber, "card-like numbers"), (PiiKind.FullName, "full names sent") })
+        {
+            privacy.Row(name, Report.Number(pii.Count(kind)), pii.Count(kind) == 0 ? "ok" : "FAILED");
+        }
+
+        privacy.Row("items scanned / sources / sources unreadable", $"{Report.Number(pii.Items)} / {Report.Number(pii.ItemsBySource.Count(i => i.Value > 0))} / {Report.Number(pii.Problems.Count)}", pii.Problems.Count == 0 ? "ok" : "incomplete");
+        report.Data["pii"] = new { emails = pii.Count(PiiKind.Email), cards = pii.Count(PiiKind.CardNumber), names = pii.Count(PiiKind.FullName), items = pii.Items, problems = pii.Problems };
+        report.Data["passed"] = r.Passed && pii.Findings.Count == 0;
+        report.Failed = !r.Passed || pii.Findings.Count > 0;
         return report;
     }
 
