@@ -41,9 +41,11 @@ internal static class ShopDashboardExtensions
     /// </summary>
     public static IResourceBuilder<ProjectResource> WithServiceLevelObjectives(this IResourceBuilder<ProjectResource> dashboard, ShopSettings shop)
     {
-        var slos = Shop.SloRules.SloFile.Load(Path.Combine(shop.RepositoryRoot, "observability", "slos.yaml")).Slos;
-        return dashboard.WithEnvironment(context =>
+        // Parsed while DCP starts (the AppHost mostly waits for it then), not on the way to launching it.
+        var file = Task.Run(() => Shop.SloRules.SloFile.Load(Path.Combine(shop.RepositoryRoot, "observability", "slos.yaml")));
+        return dashboard.WithEnvironment(async context =>
         {
+            var slos = (await file).Slos;
             for (var i = 0; i < slos.Count; i++)
             {
                 var (slo, prefix) = (slos[i], $"Dashboard__Slos__{i}__");
