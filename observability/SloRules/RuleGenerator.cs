@@ -123,8 +123,9 @@ public static class RuleGenerator
             return $"1 - (\n  {fast}\n  /\n  {total}\n)";
         }
 
+        // A call to a method the server does not serve (UNIMPLEMENTED, rpc_method "_OTHER") is the caller's mistake.
         var badMatcher = indicator.IsGrpc
-            ? $"rpc_response_status_code=~\"{GrpcServerErrorCodes}\""
+            ? $"rpc_response_status_code=~\"{GrpcServerErrorCodes}\",rpc_method!=\"_OTHER\""
             : "http_response_status_code=~\"5..\"";
 
         // No bad series at all (no error yet) is a ratio of 0, not a missing one.

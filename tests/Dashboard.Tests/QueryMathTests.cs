@@ -171,6 +171,31 @@ public sealed class QueryMathTests
     }
 
     [Fact]
+    public void A_call_to_a_method_the_server_does_not_serve_is_the_callers_mistake()
+    {
+        var store = new MetricStore(100, TimeSpan.FromHours(1));
+        var minute = 60_000_000_000L;
+        var now = 100 * minute;
+        StoredAttribute[] attributes =
+        [
+            StoredAttribute.String("rpc.method", "_OTHER"),
+            StoredAttribute.String("rpc.response.status_code", "UNIMPLEMENTED"),
+            StoredAttribute.String("error.type", "UNIMPLEMENTED"),
+        ];
+        foreach (var (time, total) in new[] { (now - (10 * minute), 0UL), (now, 7UL) })
+        {
+            store.Add("users", "rpc.server.call.duration", "", "s", InstrumentType.Histogram, false, true, attributes,
+                new MetricPoint(0, time, 0, total, 0, [0.1, 0.5, 1], [total, 0, 0, 0]));
+        }
+
+        var route = Assert.Single(ServiceMetrics.Compute(store, now, TimeSpan.FromMinutes(15)));
+        var slo = new SloOptions { Name = "users-availability", Service = "users", Objective = 99.9, Type = "grpc-availability" };
+
+        Assert.Equal(("_OTHER", 7.0, 0.0), (route.Route, route.Requests, route.ErrorRatio));
+        Assert.Equal((7, 0), SloMetrics.Count(slo, store, now - (15 * minute), now));
+    }
+
+    [Fact]
     public void Delta_histograms_are_summed_over_the_window()
     {
         var store = new MetricStore(100, TimeSpan.FromHours(1));

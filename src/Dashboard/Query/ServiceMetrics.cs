@@ -133,6 +133,11 @@ internal static class ServiceMetrics
 
     internal static bool IsError(MetricSeries series, string kind)
     {
+        if (kind == "rpc" && series.Attribute(TelemetryAttributes.RpcMethod) == RpcStatusCodes.OtherMethod)
+        {
+            return false; // a method the server does not serve: the caller's mistake, as in the SLO rules
+        }
+
         if (series.Attribute(TelemetryAttributes.ErrorType) is not null)
         {
             return true;
