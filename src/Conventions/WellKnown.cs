@@ -50,6 +50,15 @@ public static class RpcStatusCodes
     public static readonly IReadOnlySet<string> ServerErrors =
         new HashSet<string>(["UNKNOWN", "DEADLINE_EXCEEDED", "UNIMPLEMENTED", "INTERNAL", "UNAVAILABLE", "DATA_LOSS"], StringComparer.Ordinal);
 
+    /// <summary>
+    /// Whether an answer with <paramref name="code"/> to a call of <paramref name="method"/> (rpc.method) is the server's
+    /// fault: a code of <see cref="ServerErrors"/> for a method the server serves. UNIMPLEMENTED for a method it does not
+    /// serve (<see cref="OtherMethod"/>) is the caller's mistake: the SLO rules, the dashboard's error rates and the
+    /// root-cause analysis all read it so.
+    /// </summary>
+    public static bool IsServerFault(string? code, string? method) =>
+        method != OtherMethod && code is not null && ServerErrors.Contains(code);
+
     /// <summary>The name of code <paramref name="code"/> (0 to 16); a code outside the 17 reads as UNKNOWN, as gRPC reads it.</summary>
     public static string Name(int code) => code >= 0 && code < Names.Length ? Names[code] : "UNKNOWN";
 }

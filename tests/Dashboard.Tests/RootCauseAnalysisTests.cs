@@ -109,20 +109,27 @@ public sealed class RootCauseAnalysisTests
         // A payment refused for the caller's reason (FAILED_PRECONDITION): the orders client span is in error, no fault.
         traces.Add(Tagged(10, Span(Orders, 3, 0, Charge, 0, 5 * Ms, SpanKind.Client, error: true),
             StoredAttribute.String(TelemetryAttributes.RpcResponseStatusCode, "FAILED_PRECONDITION")));
+        // A call to a method payments does not serve: UNIMPLEMENTED with rpc.method _OTHER is the caller's mistake.
+        traces.Add(Tagged(12, Span(Payments, 5, 0, "grpc", 0, 1 * Ms, SpanKind.Server, error: true),
+            StoredAttribute.String(TelemetryAttributes.RpcResponseStatusCode, "UNIMPLEMENTED"), StoredAttribute.String(TelemetryAttributes.RpcMethod, RpcStatusCodes.OtherMethod)));
         // orders' start-up migration: long, in its own trace, from the Shop.Data source.
         traces.Add(Tagged(11, Span(Orders, 4, 0, "migrate OrdersDbContext", 0, 3000 * Ms, SpanKind.Internal) with { Scope = new SpanScope(TelemetrySources.Data, "") }));
 
         var report = Analyze(traces);
 
-        Assert.Equal(10, report.Traces); // the migration's trace is left out
+        Assert.Equal(11, report.Traces); // the migration's trace is left out
         Assert.Equal(0, report.ErrorTraces);
         Assert.Empty(report.ErrorOrigins);
         Assert.DoesNotContain(report.DominantOperations, o => o.Operation.StartsWith("migrate", StringComparison.Ordinal));
 
-        // The same client span on a 503 is a fault, and so is UNAVAILABLE.
+        // The same client span on a 503 is a fault, and so are UNAVAILABLE and UNIMPLEMENTED for a method it serves.
         traces[8][1] = traces[8][1] with { Attributes = [StoredAttribute.Int(TelemetryAttributes.HttpResponseStatusCode, 503)] };
         traces[9][0] = traces[9][0] with { Attributes = [StoredAttribute.String(TelemetryAttributes.RpcResponseStatusCode, "UNAVAILABLE")] };
-        Assert.Equal(2, Analyze(traces).ErrorTraces);
+        traces[10][0] = traces[10][0] with
+        {
+            Attributes = [StoredAttribute.String(TelemetryAttributes.RpcResponseStatusCode, "UNIMPLEMENTED"), StoredAttribute.String(TelemetryAttributes.RpcMethod, "shop.payments.v1.Payments/Charge")],
+        };
+        Assert.Equal(3, Analyze(traces).ErrorTraces);
     }
 
     private static List<SpanRecord> Tagged(ulong trace, SpanRecord span, params StoredAttribute[] attributes) =>

@@ -257,8 +257,9 @@ internal static class RootCauseAnalysis
 
     /// <summary>
     /// A span in error that is a fault of the suite. Not a fault: an HTTP 4xx answer other than 408 and 429 (the
-    /// request was wrong: a client span in error on a 404 from users, say), and a gRPC status the semantic conventions
-    /// count as the caller's (everything but UNKNOWN, DEADLINE_EXCEEDED, UNIMPLEMENTED, INTERNAL, UNAVAILABLE, DATA_LOSS).
+    /// request was wrong: a client span in error on a 404 from users, say), and a gRPC answer that is the caller's
+    /// (<see cref="RpcStatusCodes.IsServerFault"/>: a code the semantic conventions give the caller, or UNIMPLEMENTED for
+    /// a method the server does not serve).
     /// </summary>
     internal static bool IsFault(SpanRecord span)
     {
@@ -267,6 +268,7 @@ internal static class RootCauseAnalysis
             return false;
         }
 
+        string? rpcCode = null, rpcMethod = null;
         foreach (var attribute in span.Attributes)
         {
             if (attribute is { Key: TelemetryAttributes.HttpResponseStatusCode, Kind: ValueKind.Int, Bits: >= 400 and < 500 and not 408 and not 429 })
@@ -274,13 +276,17 @@ internal static class RootCauseAnalysis
                 return false;
             }
 
-            if (attribute is { Key: TelemetryAttributes.RpcResponseStatusCode, Text: { } code } && !RpcStatusCodes.ServerErrors.Contains(code))
+            if (attribute.Key == TelemetryAttributes.RpcResponseStatusCode)
             {
-                return false;
+                rpcCode = attribute.Text;
+            }
+            else if (attribute.Key == TelemetryAttributes.RpcMethod)
+            {
+                rpcMethod = attribute.Text;
             }
         }
 
-        return true;
+        return rpcCode is null || RpcStatusCodes.IsServerFault(rpcCode, rpcMethod);
     }
 
     /// <summary>One trace prepared for the analysis: spans by id, its root, whether it has a fault.</summary>

@@ -131,22 +131,10 @@ internal static class ServiceMetrics
         ? series.Attribute(TelemetryAttributes.RpcMethod) ?? RpcStatusCodes.OtherMethod
         : $"{series.Attribute(TelemetryAttributes.HttpRequestMethod) ?? "_OTHER"} {series.Attribute(TelemetryAttributes.HttpRoute) ?? "(no route)"}";
 
-    internal static bool IsError(MetricSeries series, string kind)
-    {
-        if (kind == "rpc" && series.Attribute(TelemetryAttributes.RpcMethod) == RpcStatusCodes.OtherMethod)
-        {
-            return false; // a method the server does not serve: the caller's mistake, as in the SLO rules
-        }
-
-        if (series.Attribute(TelemetryAttributes.ErrorType) is not null)
-        {
-            return true;
-        }
-
-        return kind == "rpc"
-            ? series.Attribute(TelemetryAttributes.RpcResponseStatusCode) is { } code && RpcStatusCodes.ServerErrors.Contains(code)
-            : int.TryParse(series.Attribute(TelemetryAttributes.HttpResponseStatusCode), out var status) && status >= 500;
-    }
+    internal static bool IsError(MetricSeries series, string kind) => kind == "rpc"
+        ? RpcStatusCodes.IsServerFault(series.Attribute(TelemetryAttributes.RpcResponseStatusCode), series.Attribute(TelemetryAttributes.RpcMethod))
+        : series.Attribute(TelemetryAttributes.ErrorType) is not null
+            || (int.TryParse(series.Attribute(TelemetryAttributes.HttpResponseStatusCode), out var status) && status >= 500);
 
     /// <summary>Count and bucket increase of one series inside [start, end]; null when it has no points there.</summary>
     internal static Increase? WindowIncrease(bool cumulative, MetricPoint[] points, long start, long end)
