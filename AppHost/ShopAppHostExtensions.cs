@@ -24,6 +24,10 @@ internal static class ShopAppHostExtensions
             ["ASPIRE_DASHBOARD_OTLP_ENDPOINT_URL"] = "http://localhost:18889",
             ["ASPIRE_ALLOW_UNSECURED_TRANSPORT"] = "true", // plain http on loopback: no developer certificate needed
             ["DcpPublisher:WaitForResourceCleanup"] = "true", // exit only once DCP stopped every process: nothing is left behind
+            // Aspire's check for a newer Aspire runs `dotnet package search` (0.7 s of CPU) beside the start, and without
+            // user secrets (the AppHost keeps none) it cannot note that it checked: it ran at every start. The suite pins
+            // its Aspire version in Directory.Packages.props; ASPIRE_VERSION_CHECK_DISABLED=false turns the check back on.
+            ["ASPIRE_VERSION_CHECK_DISABLED"] = "true",
         };
         configuration.AddInMemoryCollection(defaults.Where(d => configuration[d.Key] is null && (d.Key != "ASPIRE_DASHBOARD_OTLP_ENDPOINT_URL" || configuration["DOTNET_DASHBOARD_OTLP_ENDPOINT_URL"] is null)));
 

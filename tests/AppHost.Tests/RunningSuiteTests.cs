@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Text.Json;
 using Aspire.Hosting.ApplicationModel;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Shop.Testing;
@@ -44,6 +45,13 @@ public sealed class RunningSuiteTests(RunningSuiteFixture fixture)
         }
 
         Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(AppHost.EndpointsPath));
+    }
+
+    [Fact]
+    public void Aspire_version_check_is_off_so_that_no_package_search_runs_beside_each_start()
+    {
+        var configuration = AppHost.App.Services.GetRequiredService<IConfiguration>();
+        Assert.Equal("true", configuration["ASPIRE_VERSION_CHECK_DISABLED"]);
     }
 
     [Fact]
