@@ -47,8 +47,8 @@ var gateway = builder.AddProject<Projects.Gateway>("gateway")
     .WithShopTelemetry(dashboard);
 
 // Prometheus and Alertmanager when installed (and not switched off with --prometheus false).
-var monitoring = builder.AddShopMonitoring(shop, dashboard, gateway, users, orders, payments);
+var monitoring = builder.AddShopMonitoring(shop, dashboard);
 
-builder.WriteEndpointsFile(shop, postgres, dashboard, gateway, [gateway, users, orders, payments], monitoring);
+builder.WriteEndpointsFile(shop, postgres, dashboard, gateway, monitoring);
 
 builder.Build().Run();
