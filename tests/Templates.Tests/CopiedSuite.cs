@@ -10,6 +10,13 @@ namespace Shop.Templates.Tests;
 /// Prometheus; ready once it wrote endpoints.json (every resource healthy). Disposing it stops it with SIGTERM, and the
 /// AppHost exits once DCP stopped every process it started.
 /// </summary>
+/// <remarks>
+/// Not Aspire.Hosting.Testing: its <c>CreateAsync&lt;Projects.AppHost&gt;</c> runs the AppHost compiled into the test
+/// assembly, and the copy's AppHost (with the new service) is built after this test was; loading that build into the
+/// test process would mix two builds of the AppHost's libraries. The built AppHost with the documented options
+/// (--state-dir, DcpPublisher:RandomizePorts) is the program a user runs, and endpoints.json is the contract for tests
+/// and scripts, as for the benchmarks' suites.
+/// </remarks>
 internal sealed class CopiedSuite : IAsyncDisposable
 {
     private static readonly TimeSpan ReadyTimeout = TimeSpan.FromMinutes(5);

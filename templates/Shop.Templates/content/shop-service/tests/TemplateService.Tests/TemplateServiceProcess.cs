@@ -1,7 +1,7 @@
 #if (grpc)
 using Grpc.Net.Client;
-#endif
 using Shop.Hosting;
+#endif
 using Shop.Testing;
 #if (grpc)
 using V1 = Shop.Contracts.TemplateService.V1;

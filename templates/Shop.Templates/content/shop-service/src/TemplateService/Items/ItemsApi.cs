@@ -70,8 +70,8 @@ internal static class ItemsApi
 {
 #if (database)
     private const string NameIndex = "ix_items_name";
-#endif
 
+#endif
     /// <summary>The body of POST /items.</summary>
     public sealed record CreateItemRequest(string? Name);
 
