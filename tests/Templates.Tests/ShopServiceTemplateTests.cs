@@ -37,7 +37,9 @@ public sealed class ShopServiceTemplateTests(ITestOutputHelper output)
         await dotnet.RunAsync(["add", "AppHost/AppHost.csproj", "reference", "src/Inventory/Inventory.csproj"]);
         var program = Path.Combine(repository, "AppHost", "Program.cs");
         var source = await File.ReadAllTextAsync(program);
-        await File.WriteAllTextAsync(program, source.Replace("builder.Build().Run();", AppHostLine + "\n\nbuilder.Build().Run();", StringComparison.Ordinal));
+        const string Here = "// Services made with `dotnet new shop-service` go here, one line each (templates/Shop.Templates/README.md).";
+        Assert.Contains(Here, source, StringComparison.Ordinal);
+        await File.WriteAllTextAsync(program, source.Replace(Here, Here + "\n" + AppHostLine, StringComparison.Ordinal));
 
         // Only what the template added, against the copied build output of the rest (the same sources, built before this
         // test runs): Contracts (it compiles the new proto), the two services, then their tests and the AppHost. Project
