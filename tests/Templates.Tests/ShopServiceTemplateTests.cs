@@ -44,7 +44,7 @@ public sealed class ShopServiceTemplateTests(ITestOutputHelper output)
         // Only what the template added, against the copied build output of the rest (the same sources, built before this
         // test runs): Contracts (it compiles the new proto), the two services, then their tests and the AppHost. Project
         // references are not built again: in a new folder MSBuild would recompile every one of them (its compile cache
-        // holds their paths), 5 minutes of a loaded 2-core machine instead of about 1.
+        // holds their paths): 309 s of build on a loaded 2-core machine instead of 70 to 116 s (templates/Shop.Templates/README.md).
         await BuildAsync(dotnet, repository, "src/Contracts/Contracts.csproj");
         await BuildAsync(dotnet, repository, "src/Inventory/Inventory.csproj", "src/Catalog/Catalog.csproj");
         await BuildAsync(dotnet, repository, "tests/Inventory.Tests/Inventory.Tests.csproj", "tests/Catalog.Tests/Catalog.Tests.csproj", "AppHost/AppHost.csproj");
