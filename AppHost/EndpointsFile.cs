@@ -16,11 +16,13 @@ namespace Shop.AppHost;
 /// </summary>
 internal static class EndpointsFileExtensions
 {
-    /// <summary>Writes endpoints.json once every resource is healthy and removes it when the AppHost stops.</summary>
+    /// <summary>
+    /// Writes endpoints.json once every resource is healthy and removes it when the AppHost stops. Its services are
+    /// every project resource but the Shop dashboard, so that a service added to Program.cs is in it without more.
+    /// </summary>
     public static void WriteEndpointsFile(
         this IDistributedApplicationBuilder builder, ShopSettings shop, IResourceBuilder<IResourceWithConnectionString> postgres,
-        IResourceBuilder<ProjectResource> dashboard, IResourceBuilder<ProjectResource> gateway,
-        IReadOnlyList<IResourceBuilder<ProjectResource>> services, IReadOnlyList<IResourceBuilder<ExecutableResource>> tools)
+        IResourceBuilder<ProjectResource> dashboard, IResourceBuilder<ProjectResource> gateway, IReadOnlyList<IResourceBuilder<ExecutableResource>> tools)
     {
         // When Aspire first saw each resource healthy (what releases its WaitFor), for the startup timeline.
         var ready = new ConcurrentDictionary<string, double>(StringComparer.Ordinal);
@@ -30,10 +32,14 @@ internal static class EndpointsFileExtensions
             return Task.CompletedTask;
         });
         builder.Services.AddHostedService(provider => new EndpointsFile(
-            shop, postgres.Resource, dashboard.Resource, gateway.Resource, [.. services.Select(s => s.Resource)], [.. tools.Select(t => t.Resource)],
+            shop, postgres.Resource, dashboard.Resource, gateway.Resource, ShopServices(provider.GetRequiredService<DistributedApplicationModel>(), dashboard.Resource), [.. tools.Select(t => t.Resource)],
             ready, provider.GetRequiredService<ResourceNotificationService>(),
             provider, provider.GetRequiredService<ILogger<EndpointsFile>>()));
     }
+
+    /// <summary>The suite's services: every project resource with an http endpoint except the Shop dashboard.</summary>
+    internal static IReadOnlyList<ProjectResource> ShopServices(DistributedApplicationModel model, IResource dashboard) =>
+        [.. model.Resources.OfType<ProjectResource>().Where(r => r != dashboard && r.Annotations.OfType<EndpointAnnotation>().Any(e => e.Name == "http"))];
 }
 
 internal sealed partial class EndpointsFile(

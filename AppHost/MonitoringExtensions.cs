@@ -1,4 +1,5 @@
 using System.Text;
+using Microsoft.Extensions.DependencyInjection;
 using Shop.SloRules;
 
 namespace Shop.AppHost;
@@ -7,12 +8,12 @@ namespace Shop.AppHost;
 internal static class MonitoringExtensions
 {
     /// <summary>
-    /// Alertmanager routing SLO alerts to the Shop dashboard's webhook, and Prometheus scraping each service as the
-    /// job of its name with the SLO rules; those of the two that are installed, none when Shop:Prometheus is false.
+    /// Alertmanager routing SLO alerts to the Shop dashboard's webhook, and Prometheus scraping each service (every project
+    /// resource but the Shop dashboard) as the job of its name with the SLO rules; those of the two that are installed,
+    /// none when Shop:Prometheus is false.
     /// </summary>
     public static IReadOnlyList<IResourceBuilder<ExecutableResource>> AddShopMonitoring(
-        this IDistributedApplicationBuilder builder, ShopSettings shop, IResourceBuilder<ProjectResource> dashboard,
-        params IResourceBuilder<ProjectResource>[] services)
+        this IDistributedApplicationBuilder builder, ShopSettings shop, IResourceBuilder<ProjectResource> dashboard)
     {
         if (!shop.Prometheus)
         {
@@ -44,21 +45,26 @@ internal static class MonitoringExtensions
             var rules = Path.Combine(shop.RepositoryRoot, "observability", "rules", "slos.yml");
             prometheus
                 .WithArgs(context => context.Args.Add($"--config.file={config}"))
-                .OnBeforeResourceStarted(async (_, _, cancellationToken) =>
+                .OnBeforeResourceStarted(async (_, @event, cancellationToken) =>
                 {
                     var targets = new List<(string Job, string Address)>();
-                    foreach (var service in services)
+                    foreach (var service in EndpointsFileExtensions.ShopServices(@event.Services.GetRequiredService<DistributedApplicationModel>(), dashboard.Resource))
                     {
-                        targets.Add((service.Resource.Name, await Address(service.GetEndpoint("http"), cancellationToken)));
+                        targets.Add((service.Name, await Address(service.GetEndpoint("http"), cancellationToken)));
                     }
 
                     var alerting = alertmanager is null ? null : await Address(alertmanager.GetEndpoint("http"), cancellationToken);
                     await File.WriteAllTextAsync(config, PrometheusConfig(rules, alerting, targets), cancellationToken);
                 });
-            foreach (var service in services)
+            builder.Eventing.Subscribe<BeforeStartEvent>((@event, _) =>
             {
-                prometheus.WithReferenceRelationship(service);
-            }
+                foreach (var service in EndpointsFileExtensions.ShopServices(@event.Model, dashboard.Resource))
+                {
+                    prometheus.WithReferenceRelationship(service);
+                }
+
+                return Task.CompletedTask;
+            });
 
             if (alertmanager is not null)
             {

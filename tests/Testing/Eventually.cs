@@ -1,9 +1,9 @@
 using System.Text.Json;
 
-namespace Shop.AppHost.Tests;
+namespace Shop.Testing;
 
 /// <summary>Polls until a condition holds, with a deadline instead of fixed sleeps (a busy machine is slow, not wrong).</summary>
-internal static class Eventually
+public static class Eventually
 {
     public static readonly TimeSpan Deadline = TimeSpan.FromSeconds(90);
 
