@@ -57,6 +57,9 @@ public sealed class CheckoutServices : IAsyncLifetime, IAsyncDisposable
         {
             ["Services__payments__grpc__0"] = $"http://127.0.0.1:{_paymentsGrpcPort}",
             ["Orders__Payments__RetryDelay"] = "00:00:00.100",
+            // The 2 s attempt deadline suits production; on a starved test machine a first Charge can take longer, and
+            // its retry is not the behaviour under test (a decline must not be retried). Tests of the deadline set their own.
+            ["Orders__Payments__AttemptTimeout"] = "00:00:15",
             ["Orders__Reconciler__Interval"] = "00:00:00.500",
             ["Orders__Reconciler__MinAge"] = "00:00:01",
             ["Orders__Outbox__PollInterval"] = "00:00:00.200",

@@ -88,7 +88,8 @@ public sealed class PaymentFailureTests
     [Fact]
     public async Task Transient_failures_are_retried_within_the_checkout_and_a_slow_payments_hits_the_attempt_deadline()
     {
-        await using var stack = await CheckoutServices.StartAsync();
+        // A 4 s attempt deadline against 30 s of injected latency: every slow attempt hits it, however busy the machine.
+        await using var stack = await CheckoutServices.StartAsync(new Dictionary<string, string?> { ["Orders__Payments__AttemptTimeout"] = "00:00:04" });
         await stack.SetPaymentFaultsAsync(failureRate: 1);
 
         var (failing, failingTrace) = await stack.PlaceOrderAsync(CheckoutServices.Body(Guid.NewGuid()), "key-faults");
@@ -96,7 +97,7 @@ public sealed class PaymentFailureTests
         var retried = await stack.Telemetry.WaitForSpans(s => IsChargeAttempt(s, failingTrace), count: 3);
         Assert.All(retried, s => Assert.Equal("UNAVAILABLE", s[TelemetryAttributes.RpcResponseStatusCode]));
 
-        await stack.SetPaymentFaultsAsync(latencyMs: 5_000);
+        await stack.SetPaymentFaultsAsync(latencyMs: 30_000);
         var (slow, slowTrace) = await stack.PlaceOrderAsync(CheckoutServices.Body(Guid.NewGuid()), "key-slow");
         Assert.Equal(HttpStatusCode.Accepted, slow.StatusCode);
         var timedOut = await stack.Telemetry.WaitForSpans(s => IsChargeAttempt(s, slowTrace), count: 3);
