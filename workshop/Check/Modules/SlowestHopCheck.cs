@@ -6,13 +6,16 @@ namespace Shop.Workshop.Check.Modules;
 /// <summary>
 /// Module 6: the learner ran the load generator, read the checkouts' trace waterfalls and wrote down the slowest hop
 /// and the metric that shows it (workshop/answers/06.txt). The check recomputes the hop from the same traces (the
-/// Shop dashboard's critical path of up to 30 of the run's checkouts, self time summed per service and span name) and
+/// Shop dashboard's critical path of the newest 30 checkouts it kept, self time summed per service and span name) and
 /// the metric from the hop's span (its semantic-convention duration histogram), and finds that metric on the service.
 /// </summary>
 internal static class SlowestHopCheck
 {
     public const string AnswerFile = "workshop/answers/06.txt";
     public const int SampledTraces = 30;
+
+    /// <summary>How long after the run's end the Shop dashboard has decided on its last traces (5 s batch, 5 s decision wait, margin).</summary>
+    public static readonly TimeSpan Settle = TimeSpan.FromSeconds(15);
     public const int MinimumCheckouts = 20;
 
     /// <summary>Answers within this share of the slowest hop's time count as right (two hops that close are a tie).</summary>
@@ -42,11 +45,25 @@ internal static class SlowestHopCheck
         report.Expect(hop is not null, $"{AnswerFile} names the hop {hop}", $"{AnswerFile} has no line 'hop: <service> <span name>' (step 3)");
         report.Expect(metric is not null, $"{AnswerFile} names the metric {metric}", $"{AnswerFile} has no line 'metric: <Prometheus metric family>' (step 4)");
 
-        // The same traces, from the Shop dashboard: self time on each checkout's critical path, per hop.
+        // The Shop dashboard decides which traces to keep a few seconds after they end (exporter batch, then its decision
+        // wait); before that a trace is not there yet.
+        var settled = File.GetLastWriteTimeUtc(traceLog) + Settle - DateTime.UtcNow;
+        if (settled > TimeSpan.Zero)
+        {
+            await Task.Delay(settled, cancellationToken);
+        }
+
+        // The same traces, from the Shop dashboard: self time on each checkout's critical path, per hop, over the newest
+        // checkouts it kept (tail sampling keeps every trace up to 10 a second, and a share of the rest).
         var totals = new Dictionary<string, (long Micros, TraceSpan Span)>(StringComparer.OrdinalIgnoreCase);
         var read = 0;
-        foreach (var traceId in checkouts.TakeLast(SampledTraces))
+        foreach (var traceId in Enumerable.Reverse(checkouts))
         {
+            if (read == SampledTraces)
+            {
+                break;
+            }
+
             var spans = await suite.ShopDashboardTraceAsync(traceId, cancellationToken);
             using var path = await suite.GetJsonAsync(new Uri(suite.Endpoints.Dashboard, $"/api/traces/{traceId}/critical-path"), cancellationToken: cancellationToken);
             if (spans.Count == 0 || path is null)
@@ -58,8 +75,8 @@ internal static class SlowestHopCheck
             AddSelfTimes(totals, spans, path.RootElement);
         }
 
-        if (!report.Expect(read >= 5, $"the Shop dashboard still holds {read} of the last {SampledTraces} checkouts' traces",
-                $"the Shop dashboard holds only {read} of the run's last {SampledTraces} checkouts' traces (the suite was restarted, or they aged out): run the load generator again"))
+        if (!report.Expect(read >= 5, $"the Shop dashboard holds {read} of the run's {checkouts.Count} checkouts' traces: the newest {read} are compared",
+                $"the Shop dashboard holds only {read} of the run's {checkouts.Count} checkouts' traces (the suite was restarted, or they aged out): run the load generator again"))
         {
             return;
         }
