@@ -12,13 +12,14 @@ passed=0 failed=0 skipped=0
 summary() { echo "$passed passed, $failed failed, $skipped skipped"; }
 die() { echo "test.sh: $*" >&2; failed=$((failed + 1)); summary; exit 1; }
 
-# 1. System packages: PostgreSQL server, Prometheus + promtool, Alertmanager, Chromium, Node.js.
+# 1. System packages: PostgreSQL server, Prometheus + promtool, Alertmanager, Chromium, Node.js, jq.
 missing=()
 ls /usr/lib/postgresql/*/bin/postgres >/dev/null 2>&1 || missing+=(postgresql)
 command -v promtool >/dev/null 2>&1 || missing+=(prometheus)
 command -v prometheus-alertmanager >/dev/null 2>&1 || missing+=(prometheus-alertmanager)
 [ -x /usr/bin/chromium ] || missing+=(chromium)
 command -v npm >/dev/null 2>&1 || missing+=(nodejs npm)
+command -v jq >/dev/null 2>&1 || missing+=(jq)   # the workshop's step scripts (tests/Workshop.Tests)
 if [ ${#missing[@]} -gt 0 ]; then
   echo "==> installing ${missing[*]}"
   [ "$(id -u)" = 0 ] || die "need root (or sudo) to apt-get install ${missing[*]}"

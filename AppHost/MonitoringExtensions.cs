@@ -42,7 +42,9 @@ internal static class MonitoringExtensions
         if (prometheus is not null)
         {
             var config = Path.Combine(shop.RunDirectory, "prometheus.yml");
-            var rules = Path.Combine(shop.RepositoryRoot, "observability", "rules", "slos.yml");
+            // The generated SLO rules (slos.yml) and any rule file written by hand next to them (the workshop's module 4 adds
+            // one); not rules/test-scaled/, whose windows are for end-to-end tests.
+            var rules = Path.Combine(shop.RepositoryRoot, "observability", "rules", "*.yml");
             prometheus
                 .WithArgs(context => context.Args.Add($"--config.file={config}"))
                 .OnBeforeResourceStarted(async (_, @event, cancellationToken) =>

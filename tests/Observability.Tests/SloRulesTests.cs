@@ -73,7 +73,8 @@ public sealed partial class SloRulesTests
     {
         var promtool = ExternalTool.Require("promtool", "prometheus");
         var tests = Directory.GetFiles(Observability("tests"), "*.test.yml").Order(StringComparer.Ordinal).ToList();
-        Assert.Equal(["indicators.test.yml", "page.test.yml", "ticket.test.yml"], tests.Select(Path.GetFileName));
+        // These three at least; rule files written by hand next to slos.yml bring tests of their own (workshop module 4).
+        Assert.Subset(tests.Select(t => Path.GetFileName(t)).ToHashSet(StringComparer.Ordinal), new HashSet<string>(["indicators.test.yml", "page.test.yml", "ticket.test.yml"], StringComparer.Ordinal));
 
         var result = await ExternalTool.RunAsync(promtool, ["test", "rules", .. tests], timeout: TimeSpan.FromMinutes(5));
 
