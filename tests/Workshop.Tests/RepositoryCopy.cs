@@ -35,6 +35,14 @@ internal sealed class RepositoryCopy : IDisposable
         Assert.True(result.ExitCode == 0, $"git apply {Path.GetFileName(patch)}: {result}");
     }
 
+    /// <summary>A step script of workshop/solutions that changes the copy (module 5 makes a service), with extra environment variables.</summary>
+    public async Task RunStepsAsync(string script, params (string Name, string Value)[] environment)
+    {
+        var result = await ExternalTool.RunAsync("env", [.. environment.Select(e => $"{e.Name}={e.Value}"), "bash", Path.Combine(Root, "workshop", "solutions", script)],
+            workingDirectory: Root, timeout: TimeSpan.FromMinutes(5));
+        Assert.True(result.ExitCode == 0, $"{script} in the copy: {result}");
+    }
+
     /// <summary>dotnet build of one project of the copy in Release (the AppHost builds every service it runs).</summary>
     public async Task BuildAsync(string project, params string[] properties)
     {

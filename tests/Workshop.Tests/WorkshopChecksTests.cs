@@ -6,7 +6,7 @@ namespace Shop.Workshop.Tests;
 
 /// <summary>
 /// ./workshop/check against real suites: on the untouched suite every check fails and names what is missing; with the
-/// solutions (patches applied to one copy, built once, started once; step scripts run) every check passes.
+/// solutions (applied to one copy, built once, started once; step scripts run) every check passes.
 /// </summary>
 public sealed class WorkshopChecksTests(WorkshopFixture fixture, ITestOutputHelper output) : IClassFixture<WorkshopFixture>
 {
@@ -72,8 +72,9 @@ public sealed class WorkshopChecksTests(WorkshopFixture fixture, ITestOutputHelp
         var checkout = await WorkshopCheck.StepsAsync(tree, "01-follow-a-checkout.sh", endpoints, TimeSpan.FromMinutes(3));
         await Passes(1, WorkshopCheck.RunAsync(1, endpoints, tree, checkout));
 
-        // Modules 3 and 4: the patches are in the copy's build.
-        await Task.WhenAll(Passes(3, WorkshopCheck.RunAsync(3, endpoints, tree)), Passes(4, WorkshopCheck.RunAsync(4, endpoints, tree)));
+        // Modules 3, 4 and 5: their solutions are in the copy's build; module 1's checkout went through inventory.
+        await Task.WhenAll(Passes(3, WorkshopCheck.RunAsync(3, endpoints, tree)), Passes(4, WorkshopCheck.RunAsync(4, endpoints, tree)),
+            Passes(5, WorkshopCheck.RunAsync(5, endpoints, tree)));
 
         // Module 6 before module 2: its load test reads a healthy suite.
         await WorkshopCheck.StepsAsync(tree, "06-read-a-load-test.sh", endpoints, TimeSpan.FromMinutes(5));

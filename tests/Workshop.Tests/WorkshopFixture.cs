@@ -5,14 +5,16 @@ namespace Shop.Workshop.Tests;
 
 /// <summary>
 /// The two sides of the workshop test, prepared side by side: the untouched suite (this repository's build, checked
-/// against a copy of its working tree) starts while a second copy gets every solution patch and is built once.
+/// against a copy of its working tree) starts while a second copy gets every solution (the patches, and module 5's
+/// service from the template) and is built once.
 /// </summary>
 public sealed class WorkshopFixture : IAsyncLifetime
 {
-    /// <summary>The code modules' solutions, applied together to one copy (module 5's comes with the template).</summary>
+    /// <summary>The code modules' solutions, applied together to one copy; module 5's script then adds its service and patch.</summary>
     public static readonly string[] Patches = ["03-business-attribute.patch", "04-custom-metric.patch"];
 
     private readonly Stopwatch _clock = Stopwatch.StartNew();
+    private readonly TempDirectory _templateHive = new();
     private WorkshopSuite? _untouchedSuite;
 
     internal RepositoryCopy UntouchedTree { get; private set; } = null!;
@@ -35,10 +37,9 @@ public sealed class WorkshopFixture : IAsyncLifetime
             await SolvedTree.ApplyAsync(RepoPaths.Of("workshop", "solutions", patch));
         }
 
-        // No patch touches the load generator: the copy runs this repository's build of it, and builds only the AppHost.
-        // Without ReadyToRun: the services run from the build output, as in Debug; the patches change no startup path.
+        // No solution touches the load generator: the copy runs this repository's build of it, and builds only the AppHost.
         SolvedTree.CopyBuildOutput("load/LoadGenerator");
-        SolvedBuild = SolvedTree.BuildAsync("AppHost/AppHost.csproj", "-p:ShopReadyToRun=false");
+        SolvedBuild = BuildSolvedAsync();
         try
         {
             _untouchedSuite = await WorkshopSuite.StartAsync(RepoPaths.Root);
@@ -48,6 +49,17 @@ public sealed class WorkshopFixture : IAsyncLifetime
             await SolvedBuild.ContinueWith(_ => { }, TaskScheduler.Default); // no build left running behind a failed start
             throw;
         }
+    }
+
+    /// <summary>
+    /// Module 5's steps (the template, into a template cache of this test's own, then its patch), then one build of the
+    /// AppHost with every service, Inventory included. Without ReadyToRun: the services run from the build output, as in
+    /// Debug; the solutions change no startup path.
+    /// </summary>
+    private async Task BuildSolvedAsync()
+    {
+        await SolvedTree.RunStepsAsync("05-new-service.sh", ("SHOP_TEMPLATE_HIVE", _templateHive.FullPath));
+        await SolvedTree.BuildAsync("AppHost/AppHost.csproj", "-p:ShopReadyToRun=false");
     }
 
     /// <summary>Stops the untouched suite once its checks ran, so that the solved suite has the machine to itself.</summary>
@@ -66,5 +78,6 @@ public sealed class WorkshopFixture : IAsyncLifetime
         await SolvedBuild.ContinueWith(_ => { }, TaskScheduler.Default);
         UntouchedTree.Dispose();
         SolvedTree.Dispose();
+        _templateHive.Dispose();
     }
 }
