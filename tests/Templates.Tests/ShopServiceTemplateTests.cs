@@ -55,7 +55,7 @@ public sealed class ShopServiceTemplateTests(ITestOutputHelper output)
         }
 
         clock.Restart();
-        await using var suite = await CopiedSuite.StartAsync(Path.Combine(repository, "AppHost", "bin", BuiltApp.Configuration, "net10.0", "Shop.AppHost.dll"), work.Combine("state"));
+        await using var suite = await AppHostProcess.StartAsync(repository, "--prometheus", "false", "--environment", "Production");
         output.WriteLine($"suite ready in {clock.Elapsed.TotalSeconds:0.0} s");
         var services = suite.Endpoints.GetProperty("services");
         Assert.True(services.TryGetProperty("inventory", out var endpoints), services.GetRawText());

@@ -64,7 +64,7 @@ public sealed class WorkshopChecksTests(WorkshopFixture fixture, ITestOutputHelp
         output.WriteLine($"solved copy built {fixture.Elapsed.TotalSeconds:0} s after the fixture started");
         await fixture.StopUntouchedAsync(); // one suite at a time on a 2-core machine
         var tree = fixture.SolvedTree.Root;
-        await using var suite = await WorkshopSuite.StartAsync(tree);
+        await using var suite = await AppHostProcess.StartAsync(tree);
         var endpoints = suite.EndpointsPath;
         var clock = Stopwatch.StartNew();
 

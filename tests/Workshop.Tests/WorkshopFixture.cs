@@ -15,7 +15,7 @@ public sealed class WorkshopFixture : IAsyncLifetime
 
     private readonly Stopwatch _clock = Stopwatch.StartNew();
     private readonly TempDirectory _templateHive = new();
-    private WorkshopSuite? _untouchedSuite;
+    private AppHostProcess? _untouchedSuite;
 
     internal RepositoryCopy UntouchedTree { get; private set; } = null!;
 
@@ -24,7 +24,7 @@ public sealed class WorkshopFixture : IAsyncLifetime
     /// <summary>Done when the solved copy's AppHost is built, with every service.</summary>
     internal Task SolvedBuild { get; private set; } = Task.CompletedTask;
 
-    internal WorkshopSuite UntouchedSuite => _untouchedSuite ?? throw new InvalidOperationException("The untouched suite was stopped.");
+    internal AppHostProcess UntouchedSuite => _untouchedSuite ?? throw new InvalidOperationException("The untouched suite was stopped.");
 
     public TimeSpan Elapsed => _clock.Elapsed;
 
@@ -42,7 +42,7 @@ public sealed class WorkshopFixture : IAsyncLifetime
         SolvedBuild = BuildSolvedAsync();
         try
         {
-            _untouchedSuite = await WorkshopSuite.StartAsync(RepoPaths.Root);
+            _untouchedSuite = await AppHostProcess.StartAsync(RepoPaths.Root);
         }
         catch
         {

@@ -1,35 +1,43 @@
 using System.Globalization;
+using System.Text.Json;
 using Shop.Hosting;
-using Shop.Testing;
 
-namespace Shop.Workshop.Tests;
+namespace Shop.Testing;
 
 /// <summary>
-/// A whole suite from a built AppHost (this repository's or a copy's): its own state directory, every port free
-/// (DcpPublisher:RandomizePorts plus free ports for the ones a user types), Prometheus and Alertmanager when installed.
+/// A whole suite from a built AppHost run as a program (this repository's or a copy's, as Templates.Tests and
+/// Workshop.Tests start them; Aspire.Hosting.Testing binds to the AppHost compiled into the test): its own state
+/// directory, every port free (DcpPublisher:RandomizePorts plus free ports for the ones a user types), Prometheus and
+/// Alertmanager when installed unless <c>--prometheus false</c> is among the options; ready once endpoints.json is written.
 /// Disposing sends SIGTERM, and the AppHost waits for DCP to stop everything it started; the process dies with the test host.
 /// </summary>
-internal sealed class WorkshopSuite : IAsyncDisposable
+public sealed class AppHostProcess : IAsyncDisposable
 {
     private static readonly TimeSpan ReadyTimeout = TimeSpan.FromMinutes(5);
     private readonly ChildProcess _process;
     private readonly TempDirectory _state;
 
-    private WorkshopSuite(ChildProcess process, TempDirectory state)
+    private AppHostProcess(ChildProcess process, TempDirectory state)
     {
         _process = process;
         _state = state;
     }
 
-    /// <summary>The suite's endpoints.json, what ./workshop/check --endpoints reads.</summary>
+    /// <summary>The suite's endpoints.json, the contract for scripts (what ./workshop/check --endpoints reads).</summary>
     public string EndpointsPath => _state.Combine("run/endpoints.json");
 
     public IReadOnlyList<string> RecentOutput => _process.RecentOutput;
 
-    /// <summary>Starts <c>repository/AppHost/bin/Release/net10.0/Shop.AppHost.dll</c> and waits for its endpoints.json.</summary>
-    public static async Task<WorkshopSuite> StartAsync(string repository)
+    /// <summary>endpoints.json as it was when the suite became ready.</summary>
+    public JsonElement Endpoints { get; private set; }
+
+    /// <summary>
+    /// Starts <c>repository/AppHost/bin/{configuration}/net10.0/Shop.AppHost.dll</c> with AppHost <paramref name="options"/>
+    /// (e.g. <c>--prometheus false</c>) and waits for its endpoints.json.
+    /// </summary>
+    public static async Task<AppHostProcess> StartAsync(string repository, params string[] options)
     {
-        var appHost = Path.Combine(repository, "AppHost", "bin", "Release", "net10.0", "Shop.AppHost.dll");
+        var appHost = Path.Combine(repository, "AppHost", "bin", BuiltApp.Configuration, "net10.0", "Shop.AppHost.dll");
         if (!File.Exists(appHost))
         {
             throw new FileNotFoundException($"{appHost} is missing: build first (dotnet build Shop.sln -c Release).", appHost);
@@ -41,7 +49,7 @@ internal sealed class WorkshopSuite : IAsyncDisposable
         [
             appHost, "--state-dir", state.FullPath, "DcpPublisher:RandomizePorts=true",
             "--gateway-port", Port(), "--dashboard-port", Port(), "--otlp-grpc-port", Port(), "--otlp-http-port", Port(),
-            $"ASPNETCORE_URLS=http://localhost:{Port()}", $"ASPIRE_DASHBOARD_OTLP_ENDPOINT_URL=http://localhost:{Port()}",
+            $"ASPNETCORE_URLS=http://localhost:{Port()}", $"ASPIRE_DASHBOARD_OTLP_ENDPOINT_URL=http://localhost:{Port()}", .. options,
         ])
         {
             WorkingDirectory = repository,
@@ -51,7 +59,7 @@ internal sealed class WorkshopSuite : IAsyncDisposable
             StopTimeout = TimeSpan.FromSeconds(60),
             RecentLines = 200,
         });
-        var suite = new WorkshopSuite(process, state);
+        var suite = new AppHostProcess(process, state);
         try
         {
             var deadline = DateTime.UtcNow + ReadyTimeout;
@@ -71,6 +79,8 @@ internal sealed class WorkshopSuite : IAsyncDisposable
             }
 
             await Task.Delay(100); // written in one move; let the AppHost close it
+            using var endpoints = JsonDocument.Parse(await File.ReadAllTextAsync(suite.EndpointsPath));
+            suite.Endpoints = endpoints.RootElement.Clone();
             return suite;
         }
         catch
