@@ -19,6 +19,7 @@ public static class GatewayExtensions
     {
         builder.Services.AddOptions<GatewayOptions>().Bind(builder.Configuration.GetSection(GatewayOptions.Section))
             .Validate(o => o.OrdersTotalTimeout >= o.OrdersTimeout, $"{GatewayOptions.Section}:{nameof(GatewayOptions.OrdersTotalTimeout)} must be at least {nameof(GatewayOptions.OrdersTimeout)}.")
+            .Validate(o => o.KnownUserLifetime >= TimeSpan.Zero && o.KnownUsersLimit > 0, $"{GatewayOptions.Section}:{nameof(GatewayOptions.KnownUserLifetime)} must not be negative and {nameof(GatewayOptions.KnownUsersLimit)} must be positive.")
             .ValidateOnStart();
         builder.Services.AddSingleton<GatewayMetrics>();
 
@@ -27,6 +28,7 @@ public static class GatewayExtensions
         builder.Services.AddServiceGrpcClient<UsersService.UsersServiceClient>(UsersClient.ServiceName);
         builder.Services.AddResiliencePipeline(UsersClient.ServiceName, UsersResilience.Configure);
         builder.Services.AddTransient<UsersClient>();
+        builder.Services.AddSingleton<KnownUsers>();
 
         // Orders over HTTP at http://orders, resolved from Services:orders:http:0 (Services__orders__http__0) by the
         // service discovery every HttpClient gets from AddServiceDefaults.

@@ -16,4 +16,13 @@ public sealed class GatewayOptions
 
     /// <summary>Time a call to orders may take with all its attempts and the waits between them; at least <see cref="OrdersTimeout"/>.</summary>
     public TimeSpan OrdersTotalTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// How long a checkout trusts that a user users confirmed still exists, without asking again (<c>Users/KnownUsers.cs</c>);
+    /// zero asks users on every checkout.
+    /// </summary>
+    public TimeSpan KnownUserLifetime { get; set; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>Most user ids kept for <see cref="KnownUserLifetime"/> (about 100 bytes each).</summary>
+    public int KnownUsersLimit { get; set; } = 100_000;
 }

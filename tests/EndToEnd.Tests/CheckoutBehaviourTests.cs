@@ -85,6 +85,48 @@ public sealed class CheckoutBehaviourTests(SuiteFixture fixture)
     }
 
     [Fact]
+    public async Task A_users_second_checkout_does_not_ask_users_again_but_an_unknown_user_is_asked_every_time()
+    {
+        // Counted where users records them, by answer (a retried attempt after a timeout answers neither OK nor NOT_FOUND).
+        async Task<(long Found, long NotFound)> GetUserCalls()
+        {
+            const string prefix = "rpc_server_call_duration_seconds_count{";
+            var lines = (await Suite[ShopSuite.Users].Http.GetStringAsync(HealthPaths.Metrics)).Split('\n')
+                .Where(line => line.StartsWith(prefix, StringComparison.Ordinal) && line.Contains("rpc_method=\"shop.users.v1.UsersService/GetUser\"", StringComparison.Ordinal))
+                .ToList();
+            long Sum(string status) => lines.Where(line => line.Contains($"rpc_response_status_code=\"{status}\"", StringComparison.Ordinal))
+                .Sum(line => long.Parse(line[(line.LastIndexOf(' ') + 1)..], System.Globalization.CultureInfo.InvariantCulture));
+            return (Sum("OK"), Sum("NOT_FOUND"));
+        }
+
+        var before = await GetUserCalls();
+        var userId = await Suite.Http.RegisterUserAsync();
+        var unknown = Guid.NewGuid().ToString();
+        using (var first = await Suite.Http.SendAsync(Api.Checkout(userId, $"known-1-{Guid.NewGuid():N}")))
+        using (var second = await Suite.Http.SendAsync(Api.Checkout(userId, $"known-2-{Guid.NewGuid():N}")))
+        using (var third = await Suite.Http.SendAsync(Api.Checkout(userId, $"known-3-{Guid.NewGuid():N}")))
+        using (var unknown1 = await Suite.Http.SendAsync(Api.Checkout(unknown, $"unknown-1-{Guid.NewGuid():N}")))
+        using (var unknown2 = await Suite.Http.SendAsync(Api.Checkout(unknown, $"unknown-2-{Guid.NewGuid():N}")))
+        {
+            Assert.Equal([HttpStatusCode.Created, HttpStatusCode.Created, HttpStatusCode.Created, HttpStatusCode.NotFound, HttpStatusCode.NotFound],
+                [first.StatusCode, second.StatusCode, third.StatusCode, unknown1.StatusCode, unknown2.StatusCode]);
+        }
+
+        // The first checkout finds the user (then the gateway knows it), the next two do not ask, each unknown one asks.
+        // A server records a call once its response is complete, which can be just after the caller has it: wait for
+        // those 1 + 2, then give any other the same time to show up.
+        (long Found, long NotFound) Since((long Found, long NotFound) now) => (now.Found - before.Found, now.NotFound - before.NotFound);
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+        while (Since(await GetUserCalls()) is var calls && (calls.Found < 1 || calls.NotFound < 2) && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(100);
+        }
+
+        await Task.Delay(TimeSpan.FromSeconds(1));
+        Assert.Equal((1L, 2L), Since(await GetUserCalls()));
+    }
+
+    [Fact]
     public async Task Invalid_checkout_is_a_400_problem_listing_every_field_error()
     {
         var request = new HttpRequestMessage(HttpMethod.Post, "/api/orders")

@@ -33,9 +33,15 @@ public sealed class OutageTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Users_down_is_a_503_problem_not_an_exception()
+    public async Task Users_down_is_a_503_problem_for_a_user_the_gateway_has_not_seen_and_no_obstacle_for_one_it_knows()
     {
         var userId = await _suite.Http.RegisterUserAsync();
+        var knownUserId = await _suite.Http.RegisterUserAsync();
+        using (var first = await _suite.Http.SendAsync(Api.Checkout(knownUserId, $"known-{Guid.NewGuid():N}")))
+        {
+            Assert.Equal(HttpStatusCode.Created, first.StatusCode); // the gateway now knows this user exists
+        }
+
         await _suite.StopAsync(ShopSuite.Users);
         try
         {
@@ -46,6 +52,9 @@ public sealed class OutageTests : IAsyncLifetime
             var problem = await response.Json();
             Assert.Equal("users", problem.GetProperty("dependency").GetString());
             Assert.DoesNotContain("Exception", problem.ToString(), StringComparison.Ordinal);
+
+            using var known = await _suite.Http.SendAsync(Api.Checkout(knownUserId, $"known-{Guid.NewGuid():N}"));
+            Assert.Equal(HttpStatusCode.Created, known.StatusCode);
         }
         finally
         {

@@ -61,7 +61,7 @@ public static class OrdersApi
         span?.SetTag(TelemetryAttributes.UserId, checkout.UserId.ToString());
         try
         {
-            if (await users.FindAsync(checkout.UserId, cancellationToken) is null)
+            if (!await users.ExistsAsync(checkout.UserId, cancellationToken))
             {
                 metrics.Checkout(CheckoutOutcome.Rejected, span);
                 return UsersApi.UserNotFound(checkout.UserId);

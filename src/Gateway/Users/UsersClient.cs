@@ -6,7 +6,8 @@ using Shop.Gateway.Dependencies;
 namespace Shop.Gateway.Users;
 
 /// <summary>The users service over gRPC, behind the users resilience pipeline (<see cref="UsersResilience"/>).</summary>
-public sealed class UsersClient(UsersService.UsersServiceClient client, ResiliencePipelineProvider<string> pipelines, IOptions<GatewayOptions> options)
+public sealed class UsersClient(
+    UsersService.UsersServiceClient client, ResiliencePipelineProvider<string> pipelines, KnownUsers known, IOptions<GatewayOptions> options)
 {
     public const string ServiceName = "users";
 
@@ -23,6 +24,26 @@ public sealed class UsersClient(UsersService.UsersServiceClient client, Resilien
         {
             return null;
         }
+    }
+
+    /// <summary>
+    /// True when the user exists: from <see cref="KnownUsers"/> when users confirmed it lately, else asked (GetUser),
+    /// and remembered when found.
+    /// </summary>
+    public async Task<bool> ExistsAsync(Guid id, CancellationToken cancellationToken)
+    {
+        if (known.Contains(id))
+        {
+            return true;
+        }
+
+        if (await FindAsync(id, cancellationToken) is null)
+        {
+            return false;
+        }
+
+        known.Add(id);
+        return true;
     }
 
     /// <summary>Creates a user; the users service owns the rules (valid fields, unique email).</summary>
