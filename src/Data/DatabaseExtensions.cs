@@ -36,10 +36,19 @@ public static class DatabaseExtensions
             // No DISCARD ALL when a connection goes back to the pool: EF Core opens and closes the connection around every
             // query and SaveChanges, and each reset is a statement, and so a PostgreSQL transaction, of its own on the next
             // use: one per query or SaveChanges, half of what a checkout cost. Safe here because nothing leaves session state
-            // behind: no SET, no temporary tables, no LISTEN, no prepared statements, no session advisory locks (EF's
-            // migration lock is a LOCK TABLE that ends with its transaction); and Npgsql rolls back a transaction left open
-            // whether it resets or not.
+            // behind: no SET, no temporary tables, no LISTEN, no prepared statements of our own, no session advisory locks
+            // (EF's migration lock is a LOCK TABLE that ends with its transaction); and Npgsql rolls back a transaction left
+            // open whether it resets or not.
             dataSource.ConnectionStringBuilder.NoResetOnClose = true;
+            // A statement run twice on a connection is prepared there by Npgsql (up to 32 per connection, the least
+            // recently used replaced): PostgreSQL then parses and plans each of EF's few statement shapes once per
+            // connection instead of at every execution. Npgsql keeps track of them itself; a connection string that sets
+            // Max Auto Prepare keeps its own settings.
+            if (dataSource.ConnectionStringBuilder.MaxAutoPrepare == 0)
+            {
+                dataSource.ConnectionStringBuilder.MaxAutoPrepare = 32;
+                dataSource.ConnectionStringBuilder.AutoPrepareMinUsages = 2;
+            }
             return dataSource.Build();
         });
         builder.Services.AddDbContextPool<TContext>((provider, options) =>
