@@ -102,8 +102,9 @@ internal sealed class TailSamplingOptions
     public double KeepRatio { get; set; } = 0.1;
 
     /// <summary>
-    /// Normal traces kept whatever their trace id, up to this many per second (a budget of one second's worth that refills
-    /// at this rate); the ratio decides only above it, so a developer at a few requests per second sees every trace. 0: the ratio alone.
+    /// Normal traces kept whatever their trace id, up to this many per second (a budget of <see cref="DecisionWait"/>'s worth,
+    /// since the services' batches bring traces in clumps, that refills at this rate); the ratio decides only above it, so a
+    /// developer at a few requests per second sees every trace. 0: the ratio alone.
     /// </summary>
     public double KeepAllPerSecond { get; set; }
 

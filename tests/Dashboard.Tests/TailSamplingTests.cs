@@ -43,20 +43,35 @@ public sealed class TailSamplingTests
     public void The_budget_keeps_every_trace_up_to_its_rate_and_none_beyond_it()
     {
         const long second = 1_000_000;
-        var budget = new KeepBudget(perSecond: 10, timestampFrequency: second, start: 0);
+        var budget = new KeepBudget(perSecond: 10, burst: TimeSpan.FromSeconds(5), timestampFrequency: second, start: 0);
 
-        // A burst of one second's worth at once, then nothing more until time passes.
-        Assert.Equal(10, Enumerable.Range(0, 25).Count(_ => budget.TryTake(0)));
+        // A burst of the window's worth (5 s at 10 a second) at once, then nothing more until time passes.
+        Assert.Equal(50, Enumerable.Range(0, 75).Count(_ => budget.TryTake(0)));
 
         // 4 a second for 5 s, under the budget: every one kept.
         Assert.All(Enumerable.Range(1, 20), i => Assert.True(budget.TryTake(i * second / 4)));
 
-        // 100 a second for 10 s: about 10 a second kept (plus the second's worth saved while under the budget).
+        // 100 a second for 10 s: about 10 a second kept (plus what was saved while under the budget, at most 50).
         var kept = Enumerable.Range(1, 1000).Count(i => budget.TryTake((5 * second) + (i * second / 100)));
-        Assert.InRange(kept, 100, 112);
+        Assert.InRange(kept, 100, 152);
 
-        var off = new KeepBudget(perSecond: 0, timestampFrequency: second, start: 0);
+        var off = new KeepBudget(perSecond: 0, burst: TimeSpan.FromSeconds(5), timestampFrequency: second, start: 0);
         Assert.False(off.TryTake(10 * second));
+    }
+
+    [Fact]
+    public void Traces_that_come_due_in_clumps_are_kept_at_the_budgets_rate()
+    {
+        // 10 a second sent, arriving as the services export them: a clump of 50 every 5 s. All kept; a bucket of one
+        // second's worth kept 10 of each clump (2 a second).
+        const long second = 1_000_000;
+        var budget = new KeepBudget(perSecond: 10, burst: TimeSpan.FromSeconds(5), timestampFrequency: second, start: 0);
+        var kept = Enumerable.Range(0, 6).Sum(clump => Enumerable.Range(0, 50).Count(_ => budget.TryTake(clump * 5 * second)));
+        Assert.Equal(300, kept);
+
+        // The same clumps at 30 a second (150 every 5 s): 50 of each, the budget's rate.
+        var busy = new KeepBudget(perSecond: 10, burst: TimeSpan.FromSeconds(5), timestampFrequency: second, start: 0);
+        Assert.Equal(300, Enumerable.Range(0, 6).Sum(clump => Enumerable.Range(0, 150).Count(_ => busy.TryTake(clump * 5 * second))));
     }
 
     [Fact]

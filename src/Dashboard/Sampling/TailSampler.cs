@@ -47,7 +47,10 @@ internal sealed class TailSampler : IDisposable
         _sink = sink;
         _time = time;
         _ratioThreshold = RatioThreshold(_options.KeepRatio);
-        _budget = new KeepBudget(_options.KeepAllPerSecond, time.TimestampFrequency, time.GetTimestamp());
+        // Traces come due in clumps: a service exports its spans in batches (every 5 s by default), so the roots of one
+        // batch, and their decisions DecisionWait later, arrive together. A bucket holding one second's worth would keep
+        // 10 of a clump of 50 at 10 a second; holding DecisionWait's worth (longer than the batch delay) it keeps the rate.
+        _budget = new KeepBudget(_options.KeepAllPerSecond, _options.DecisionWait, time.TimestampFrequency, time.GetTimestamp());
         var tick = TimeSpan.FromMilliseconds(Math.Clamp(_options.DecisionWait.TotalMilliseconds / 4, 20, 250));
         _timer = time.CreateTimer(_ => DecideDue(), null, tick, tick);
     }
@@ -273,13 +276,13 @@ internal sealed class TailSampler : IDisposable
 }
 
 /// <summary>
-/// Normal traces kept whatever their trace id: up to <c>perSecond</c> a second, with room for one second's worth at once
-/// (a token bucket on <see cref="TimeProvider"/> timestamps). Not thread-safe: the sampler calls it under its lock.
+/// Normal traces kept whatever their trace id: up to <c>perSecond</c> a second, with room for <paramref name="burst"/>'s
+/// worth at once (a token bucket on <see cref="TimeProvider"/> timestamps). Not thread-safe: the sampler calls it under its lock.
 /// </summary>
-internal sealed class KeepBudget(double perSecond, long timestampFrequency, long start)
+internal sealed class KeepBudget(double perSecond, TimeSpan burst, long timestampFrequency, long start)
 {
-    private readonly double _capacity = Math.Max(1, perSecond);
-    private double _tokens = perSecond > 0 ? Math.Max(1, perSecond) : 0;
+    private readonly double _capacity = Math.Max(1, perSecond * Math.Max(1, burst.TotalSeconds));
+    private double _tokens = perSecond > 0 ? Math.Max(1, perSecond * Math.Max(1, burst.TotalSeconds)) : 0;
     private long _last = start;
 
     public bool TryTake(long timestamp)
