@@ -23,6 +23,6 @@ public sealed class GatewayOptions
     /// </summary>
     public TimeSpan KnownUserLifetime { get; set; } = TimeSpan.FromMinutes(5);
 
-    /// <summary>Most user ids kept for <see cref="KnownUserLifetime"/> (about 100 bytes each).</summary>
+    /// <summary>Most user ids kept for <see cref="KnownUserLifetime"/> (a few hundred bytes each).</summary>
     public int KnownUsersLimit { get; set; } = 100_000;
 }

@@ -7,7 +7,8 @@ namespace Shop.Gateway.Users;
 /// <see cref="GatewayOptions.KnownUserLifetime"/> does not ask again (one gRPC call and one database transaction fewer
 /// per checkout). Users are never deleted, so an entry cannot be wrong while its user exists; the lifetime bounds how
 /// long it outlives a user removed behind the API's back (a dropped database). An unknown id is never cached: it is
-/// asked every time. At most <see cref="GatewayOptions.KnownUsersLimit"/> ids are kept; beyond that the oldest go first.
+/// asked every time. At most <see cref="GatewayOptions.KnownUsersLimit"/> ids are kept; at the limit the cache compacts
+/// itself (expired entries first, then the least recently used), and an id it could not keep is simply asked again.
 /// </summary>
 public sealed class KnownUsers : IDisposable
 {
