@@ -11,10 +11,6 @@ public sealed class DatabaseTransactionTests
 {
     private const int Checkouts = 10;
 
-    // Payments' gRPC health service runs the database check every 30 s, and autovacuum visits every database about once
-    // a minute: either may land in the window.
-    private const int Allowance = 2;
-
     [Fact]
     public async Task A_checkout_is_two_transactions_in_orders_and_one_in_payments()
     {
@@ -27,6 +23,7 @@ public sealed class DatabaseTransactionTests
         // The first checkout opens the pools' connections and loads the database's types.
         Assert.Equal(HttpStatusCode.Created, (await stack.PlaceOrderAsync(CheckoutServices.Body(Guid.NewGuid()), "warm-up")).Response.StatusCode);
         var before = await DatabaseTransactions.SettledAsync(stack.OrdersDatabase, stack.PaymentsDatabase);
+        var window = System.Diagnostics.Stopwatch.StartNew();
 
         for (var i = 0; i < Checkouts; i++)
         {
@@ -35,10 +32,13 @@ public sealed class DatabaseTransactionTests
         }
 
         var after = await DatabaseTransactions.SettledAsync(stack.OrdersDatabase, stack.PaymentsDatabase);
+        // Health probes and autovacuum in the window: on a busy machine the window lasts a minute or more (an allowance
+        // of 2 failed once there, with 13 in payments).
+        var allowance = DatabaseTransactions.BackgroundAllowance(window.Elapsed);
         // Orders: the INSERT of the Pending order with its lines, then the UPDATE to Paid with its outbox row. No lookup of
         // the Idempotency-Key first, and no connection reset (DISCARD ALL, a transaction of its own) per use of a pooled connection.
-        Assert.InRange(after[0] - before[0], 2 * Checkouts, 2 * Checkouts + Allowance);
+        Assert.InRange(after[0] - before[0], 2 * Checkouts, 2 * Checkouts + allowance);
         // Payments: the INSERT of the payment, with no lookup of the idempotency key before it and no reset.
-        Assert.InRange(after[1] - before[1], Checkouts, Checkouts + Allowance);
+        Assert.InRange(after[1] - before[1], Checkouts, Checkouts + allowance);
     }
 }

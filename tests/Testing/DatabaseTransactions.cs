@@ -39,6 +39,18 @@ public static class DatabaseTransactions
         return counts;
     }
 
+    /// <summary>
+    /// The transactions a service's database sees between two settled readings that are not the work under test: a
+    /// service's health check runs its database probe every 30 s, and autovacuum visits every database about once a
+    /// minute. <paramref name="between"/> is the time from the first reading's return to the second's; the first reading
+    /// can miss the last <see cref="Quiet"/> before it, so that is added.
+    /// </summary>
+    public static int BackgroundAllowance(TimeSpan between)
+    {
+        var window = (between + Quiet).TotalSeconds;
+        return (int)Math.Ceiling(window / 30) + (int)Math.Ceiling(window / 60);
+    }
+
     private static async Task<long[]> ReadAsync(PostgresDatabase[] databases)
     {
         var builder = new NpgsqlConnectionStringBuilder(databases[0].ConnectionString) { Database = "postgres", Pooling = false };
