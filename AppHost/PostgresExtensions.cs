@@ -87,7 +87,7 @@ internal static class PostgresExtensions
         }
 
         return builder.AddResource(resource)
-            .WithEndpoint(name: "tcp", scheme: "tcp")
+            .WithEndpoint(name: "tcp", scheme: "tcp", isProxied: false) // postgres binds the port DCP picks: no proxy hop per query
             .WithArgs(arguments.Cast<object>().ToArray())
             .WithArgs(context => context.Args.Add(ReferenceExpression.Create($"-p {resource.Tcp.Property(EndpointProperty.TargetPort)}")))
             .WithPromptHealthCheck($"{name}-ready", Ready)

@@ -87,7 +87,7 @@ internal static class ShopDashboardExtensions
             var user = UserVariables(DashboardPrefix);
             if (!user.ContainsKey("Dashboard__Forward__Endpoint"))
             {
-                // Its endpoint as allocated (behind DCP's proxy, randomized in tests), not the configured URL.
+                // Its endpoint as allocated (randomized in tests), not the configured URL.
                 variables["Dashboard__Forward__Endpoint"] = aspire.GetEndpoint("otlp-grpc");
                 variables["Dashboard__Forward__Protocol"] = "grpc";
                 variables["Dashboard__Forward__Signals"] = "traces,metrics,logs";
@@ -167,7 +167,7 @@ internal static class ShopDashboardExtensions
         });
     }
 
-    // Where the process listens: behind DCP's proxy, on the target port.
+    // Where the process listens: its target port (the same as the endpoint's port, no proxy; DirectEndpoints.cs).
     private static ReferenceExpression Listen(EndpointReference endpoint) =>
         ReferenceExpression.Create($"http://localhost:{endpoint.Property(EndpointProperty.TargetPort)}");
 

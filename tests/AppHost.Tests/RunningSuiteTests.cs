@@ -15,6 +15,9 @@ public sealed class RunningSuiteTests(RunningSuiteFixture fixture)
 {
     private ShopAppHost AppHost => fixture.AppHost;
 
+    /// <summary>The AppHost's project resources: the Shop dashboard and the four services.</summary>
+    public static TheoryData<string> Projects => ["dashboard", "users", "payments", "orders", "gateway"];
+
     [Fact]
     public void Ready_suite_publishes_its_endpoints_and_keys_to_its_owner_only()
     {
@@ -170,11 +173,7 @@ public sealed class RunningSuiteTests(RunningSuiteFixture fixture)
     }
 
     [Theory]
-    [InlineData("dashboard")]
-    [InlineData("users")]
-    [InlineData("payments")]
-    [InlineData("orders")]
-    [InlineData("gateway")]
+    [MemberData(nameof(Projects))]
     public async Task Each_project_runs_from_its_built_dll_and_stays_a_healthy_Aspire_project_resource(string name)
     {
         var services = AppHost.App.Services;
@@ -206,6 +205,30 @@ public sealed class RunningSuiteTests(RunningSuiteFixture fixture)
         // check that against the `dotnet run` launch.
         Assert.True(services.GetRequiredService<ResourceNotificationService>().TryGetCurrentState(name, out var state));
         Assert.Equal(HealthStatus.Healthy, state.Snapshot.HealthStatus);
+    }
+
+    [Theory]
+    [MemberData(nameof(Projects))]
+    public async Task Each_project_binds_the_ports_its_clients_call_itself_with_no_proxy_in_between(string name)
+    {
+        var project = AppHost.App.Services.GetRequiredService<DistributedApplicationModel>().Resources.Single(r => r.Name == name);
+        var environment = ProcessEnvironment(await ServiceProcessAsync(name));
+
+        // What the process was told to listen on: Kestrel's endpoints, ASPNETCORE_URLS, or the Shop dashboard's listeners.
+        var listens = environment
+            .Where(v => v.Key == "ASPNETCORE_URLS" || (v.Key.StartsWith("Kestrel__Endpoints__", StringComparison.Ordinal) && v.Key.EndsWith("__Url", StringComparison.Ordinal))
+                        || v.Key is "Dashboard__QueryUrl" or "Dashboard__OtlpGrpcUrl" or "Dashboard__OtlpHttpUrl")
+            .SelectMany(v => v.Value.Split(';'))
+            .Select(url => new Uri(url).Port)
+            .ToHashSet();
+        var endpoints = project.Annotations.OfType<EndpointAnnotation>().ToList();
+        Assert.NotEmpty(endpoints);
+        foreach (var endpoint in endpoints)
+        {
+            // Behind DCP's proxy, clients would call the proxy's port and the process would listen on another one.
+            Assert.False(endpoint.IsProxied, $"{name}'s endpoint {endpoint.Name} is proxied");
+            Assert.Contains(endpoint.AllocatedEndpoint!.Port, listens);
+        }
     }
 
     [Theory]

@@ -11,7 +11,7 @@ namespace Shop.AppHost.Tests;
 
 /// <summary>
 /// The real AppHost (Projects.AppHost) under Aspire.Hosting.Testing, with its own state directory and free ports
-/// (DCP randomizes the proxied ports; the Aspire dashboard gets two free ones), so it never meets a suite the developer
+/// (DCP picks every service port; the Aspire dashboard gets two free ones), so it never meets a suite the developer
 /// runs. Disposing it stops everything it started and removes the state directory.
 /// </summary>
 public sealed class ShopAppHost : IAsyncDisposable
