@@ -16,7 +16,7 @@ internal static class DirectEndpoints
     {
         builder.Eventing.Subscribe<BeforeStartEvent>((@event, _) =>
         {
-            var randomize = builder.Configuration.GetValue<bool>("DcpPublisher:RandomizePorts"); // read late: tests set it after Program.cs
+            var randomize = builder.Configuration.GetValue<bool>("DcpPublisher:RandomizePorts"); // the command line's, or a test host's default
             foreach (var endpoint in @event.Model.Resources.OfType<ProjectResource>().SelectMany(p => p.Annotations.OfType<EndpointAnnotation>()))
             {
                 endpoint.IsProxied = false;
