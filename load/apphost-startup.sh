@@ -10,9 +10,10 @@ configuration=${CONFIGURATION:-Release}
 dll=AppHost/bin/$configuration/net10.0/Shop.AppHost.dll
 [ -f "$dll" ] || { echo "apphost-startup: $dll is missing; run dotnet build Shop.sln -c $configuration first." >&2; exit 1; }
 # As `dotnet run --project AppHost` does, the AppHost gets its launch profile's environment (the first profile of
-# AppHost/Properties/launchSettings.json; DOTNET_TC_CallCountingDelayMs among them), and passes it to what it starts.
+# AppHost/Properties/launchSettings.json: Development and the Aspire dashboard settings), and passes it to what it starts.
 command -v jq >/dev/null || { echo "apphost-startup: jq is needed to read the launch profile (apt-get install jq)." >&2; exit 1; }
-while IFS= read -r variable; do export "${variable?}"; done < <(jq -r '.profiles | to_entries[0].value.environmentVariables // {} | to_entries[] | "\(.key)=\(.value)"' AppHost/Properties/launchSettings.json)
+mapfile -t profile < <(jq -r '.profiles | to_entries[0].value.environmentVariables // {} | to_entries[] | "\(.key)=\(.value)"' AppHost/Properties/launchSettings.json)
+for variable in "${profile[@]}"; do export "${variable?}"; done
 state=$(mktemp -d /tmp/shop-apphost-bench-XXXXXX); chmod 755 "$state" # the postgres user must reach its data when we are root
 trap 'rm -rf "$state"' EXIT
 mkdir -p load/reports
@@ -61,7 +62,7 @@ machine="$(nproc) cores ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | x
 {
   echo "# AppHost startup, $stamp"
   echo
-  echo "Machine: $machine. Options: ${*:-(none)}. Launch profile environment: $(jq -r '.profiles | to_entries[0].value.environmentVariables // {} | to_entries | map("\(.key)=\(.value)") | join(" ")' AppHost/Properties/launchSettings.json)"
+  echo "Machine: $machine. Options: ${*:-(none)}. Launch profile environment: ${profile[*]}"
   echo
   echo "| run | state | to all healthy (s) | AppHost's own figure (s) | stop (s) |"
   echo "|---|---|---|---|---|"
