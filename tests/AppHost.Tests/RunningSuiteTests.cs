@@ -217,6 +217,19 @@ public sealed class RunningSuiteTests(RunningSuiteFixture fixture)
 
     [Theory]
     [MemberData(nameof(Projects))]
+    public async Task Each_project_runs_with_a_thread_pool_that_does_not_spin_for_work(string name)
+    {
+        // Directory.Build.props (ThreadPoolSpinCount): the runtimeconfig.json beside the dll the process runs, which is
+        // what its runtime read at start.
+        var dll = File.ReadAllText($"/proc/{await ServiceProcessAsync(name)}/cmdline").Split('\0', StringSplitOptions.RemoveEmptyEntries)[1];
+        using var runtimeConfig = JsonDocument.Parse(File.ReadAllText(Path.ChangeExtension(dll, ".runtimeconfig.json")));
+        var properties = runtimeConfig.RootElement.GetProperty("runtimeOptions").GetProperty("configProperties");
+        Assert.True(properties.TryGetProperty("System.Threading.ThreadPool.UnfairSemaphoreSpinLimit", out var spinLimit), $"{dll} runs with the default spinning");
+        Assert.Equal(0, spinLimit.GetInt32());
+    }
+
+    [Theory]
+    [MemberData(nameof(Projects))]
     public async Task Each_project_binds_the_ports_its_clients_call_itself_with_no_proxy_in_between(string name)
     {
         var project = AppHost.App.Services.GetRequiredService<DistributedApplicationModel>().Resources.Single(r => r.Name == name);
