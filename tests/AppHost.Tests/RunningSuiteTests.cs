@@ -191,7 +191,7 @@ public sealed class RunningSuiteTests(RunningSuiteFixture fixture)
         // The process DCP started is the program itself, `dotnet <project>/bin/.../Shop.<Project>.dll`: no
         // `dotnet run --project` (and its MSBuild evaluation) in between, no child process.
         var pid = await AppHost.ProcessIdAsync(name);
-        var commandLine = File.ReadAllText($"/proc/{pid}/cmdline").Split('\0', StringSplitOptions.RemoveEmptyEntries);
+        var commandLine = CommandLine(pid);
         Assert.Equal(2, commandLine.Length);
         Assert.Equal("dotnet", Path.GetFileName(commandLine[0]));
         Assert.StartsWith(Path.Combine(Path.GetDirectoryName(projectPath)!, "bin") + "/", commandLine[1], StringComparison.Ordinal);
@@ -221,7 +221,7 @@ public sealed class RunningSuiteTests(RunningSuiteFixture fixture)
     {
         // Directory.Build.props (ThreadPoolSpinCount): the runtimeconfig.json beside the dll the process runs, which is
         // what its runtime read at start.
-        var dll = File.ReadAllText($"/proc/{await ServiceProcessAsync(name)}/cmdline").Split('\0', StringSplitOptions.RemoveEmptyEntries)[1];
+        var dll = CommandLine(await ServiceProcessAsync(name))[1];
         using var runtimeConfig = JsonDocument.Parse(File.ReadAllText(Path.ChangeExtension(dll, ".runtimeconfig.json")));
         var properties = runtimeConfig.RootElement.GetProperty("runtimeOptions").GetProperty("configProperties");
         Assert.True(properties.TryGetProperty("System.Threading.ThreadPool.UnfairSemaphoreSpinLimit", out var spinLimit), $"{dll} runs with the default spinning");
@@ -267,6 +267,9 @@ public sealed class RunningSuiteTests(RunningSuiteFixture fixture)
 
     // The service's own process: DCP runs `dotnet <its built dll>` (AppHost/BuildOutputExtensions.cs).
     private Task<int> ServiceProcessAsync(string service) => AppHost.ProcessIdAsync(service);
+
+    private static string[] CommandLine(int pid) =>
+        File.ReadAllText($"/proc/{pid}/cmdline").Split('\0', StringSplitOptions.RemoveEmptyEntries);
 
     private static Dictionary<string, string> ProcessEnvironment(int pid) =>
         File.ReadAllText($"/proc/{pid}/environ").Split('\0', StringSplitOptions.RemoveEmptyEntries)
