@@ -22,11 +22,12 @@ internal static class DirectEndpoints
                 endpoint.IsProxied = false;
                 // Without a proxy the process binds the port: the configured one (Port and TargetPort must then match),
                 // or one DCP allocates when both are unset.
-                endpoint.TargetPort = randomize ? null : endpoint.Port;
                 if (randomize)
                 {
                     endpoint.Port = null;
                 }
+
+                endpoint.TargetPort = endpoint.Port;
             }
 
             return Task.CompletedTask;
