@@ -8,6 +8,9 @@ internal static class ShopAppHostExtensions
 {
     private const string AspireDashboardName = "aspire-dashboard";
 
+    /// <summary>The runtime's thread-pool spin limit; 0 means an idle worker waits for its signal without spinning first.</summary>
+    internal const string ThreadPoolSpinLimitVariable = "DOTNET_ThreadPool_UnfairSemaphoreSpinLimit";
+
     /// <summary>
     /// Reads the Shop options and gives the Aspire dashboard its defaults (http://localhost:18888, OTLP/gRPC at
     /// 18889) unless configured, so the built AppHost runs without a launch profile too.
@@ -58,6 +61,14 @@ internal static class ShopAppHostExtensions
                 {
                     context.EnvironmentVariables["DASHBOARD__API__AUTHMODE"] = "ApiKey";
                     context.EnvironmentVariables["DASHBOARD__API__PRIMARYAPIKEY"] = shop.AspireApiKey;
+
+                    // The projects' ThreadPoolSpinCount 0 (Directory.Build.props) does not reach the Aspire dashboard, which
+                    // is not built here: the same setting through its environment, unless the AppHost's environment has
+                    // one, which the dashboard then inherits (load/README.md, "Issue 15, step 4").
+                    if (Environment.GetEnvironmentVariable(ThreadPoolSpinLimitVariable) is null)
+                    {
+                        context.EnvironmentVariables[ThreadPoolSpinLimitVariable] = "0";
+                    }
                 }));
             }
 

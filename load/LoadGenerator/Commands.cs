@@ -81,11 +81,42 @@ internal static class Commands
         }));
 
         bench.Subcommands.Add(rateAtSlo);
+        bench.Subcommands.Add(CpuSplitCommand());
         bench.Subcommands.Add(overhead);
         bench.Subcommands.Add(capture);
         bench.Subcommands.Add(pgbench);
         bench.Subcommands.Add(SoakCommand());
         return bench;
+    }
+
+    private static Command CpuSplitCommand()
+    {
+        var rounds = new Option<int>("--rounds") { Description = "Rounds; with --env each runs both variants, alternating (AB, BA, ...)", DefaultValueFactory = _ => 2 };
+        var rate = new Option<double>("--rate") { Description = "Fixed rate (req/s)", DefaultValueFactory = _ => 100 };
+        var seconds = new Option<double>("--duration") { Description = "Measured seconds per run", DefaultValueFactory = _ => 30 };
+        var mix = new Option<string>("--mix") { Description = "Scenario weights", DefaultValueFactory = _ => ScenarioMix.Default.ToString() };
+        var environment = new Option<string[]>("--env") { Description = "NAME=VALUE set on the AppHost (every process it starts inherits it) for the second variant; repeatable", AllowMultipleArgumentsPerToken = false };
+        var split = new Command("split", "CPU per request of each process at a fixed rate; with --env, the suite as built against the same build with those variables, in alternating runs")
+        {
+            rounds, rate, seconds, mix, environment,
+        };
+        split.Validators.Add(result =>
+        {
+            try
+            {
+                CpuSplitBenchmark.ParseEnvironment(result.GetValue(environment) ?? []);
+            }
+            catch (ArgumentException e)
+            {
+                result.AddError(e.Message);
+            }
+        });
+        split.SetAction((parse, token) => Bench(log => CpuSplitBenchmark.RunAsync(new CpuSplitBenchmark.Settings
+        {
+            Rounds = parse.GetValue(rounds), Rate = parse.GetValue(rate), Duration = TimeSpan.FromSeconds(parse.GetValue(seconds)),
+            Mix = ScenarioMix.Parse(parse.GetValue(mix)!), Environment = CpuSplitBenchmark.ParseEnvironment(parse.GetValue(environment) ?? []),
+        }, log, token)));
+        return split;
     }
 
     private static Command SoakCommand()

@@ -229,6 +229,16 @@ public sealed class RunningSuiteTests(RunningSuiteFixture fixture)
         Assert.Equal(0, spinLimit.GetInt32());
     }
 
+    [Fact]
+    public async Task Aspire_dashboard_runs_with_a_thread_pool_that_does_not_spin_for_work()
+    {
+        // Not built here, so not by Directory.Build.props: through its environment (ShopAppHostExtensions), which the
+        // runtime reads at start. The test host's own environment has no such variable for it to inherit.
+        Assert.Null(Environment.GetEnvironmentVariable(ShopAppHostExtensions.ThreadPoolSpinLimitVariable));
+        var environment = ProcessEnvironment(await AppHost.ProcessIdAsync("aspire-dashboard"));
+        Assert.Equal("0", environment.GetValueOrDefault(ShopAppHostExtensions.ThreadPoolSpinLimitVariable));
+    }
+
     [Theory]
     [MemberData(nameof(Projects))]
     public async Task Each_project_binds_the_ports_its_clients_call_itself_with_no_proxy_in_between(string name)

@@ -178,6 +178,47 @@ public sealed class RateAtSloFiguresTests
     }
 }
 
+public sealed class CpuSplitReportTests
+{
+    private static CpuSplitBenchmark.Run Run(string variant, int round, double orders, double postgres) =>
+        new(variant, round, 100, 3_000, new Dictionary<string, double> { ["orders"] = orders, ["postgres"] = postgres });
+
+    [Fact]
+    public void Each_variant_is_averaged_over_its_runs_by_process_and_compared_with_the_build_as_it_is()
+    {
+        const string spinning = "DOTNET_ThreadPool_UnfairSemaphoreSpinLimit=0x46";
+        CpuSplitBenchmark.Run[] runs =
+        [
+            Run(CpuSplitBenchmark.AsBuilt, 1, orders: 2.0, postgres: 1.0), Run(spinning, 1, orders: 3.0, postgres: 1.0),
+            Run(spinning, 2, orders: 5.0, postgres: 2.0), Run(CpuSplitBenchmark.AsBuilt, 2, orders: 4.0, postgres: 1.0),
+        ];
+
+        var report = CpuSplitBenchmark.Build(new CpuSplitBenchmark.Settings(), runs);
+
+        var perRun = report.Sections[0];
+        Assert.Equal(["process", "as built #1", $"{spinning} #1", $"{spinning} #2", "as built #2"], perRun.Columns);
+        Assert.Equal(["orders", "2.00", "3.00", "5.00", "4.00"], perRun.Rows[0]);
+        Assert.Equal(["total", "3.00", "4.00", "7.00", "5.00"], perRun.Rows[2]);
+        var summary = report.Sections[1];
+        string[][] rows =
+        [
+            ["orders", "3.00", "4.00", "+1.00", "1.33x"],
+            ["postgres", "1.00", "1.50", "+0.50", "1.50x"],
+            ["total", "4.00", "5.50", "+1.50", "1.38x"],
+        ];
+        Assert.Equal(rows, summary.Rows);
+    }
+
+    [Fact]
+    public void Variables_are_name_value_pairs_and_anything_else_is_an_error_that_names_it()
+    {
+        var environment = CpuSplitBenchmark.ParseEnvironment(["OTEL_SDK_DISABLED=true", "Logging__LogLevel__Default=Warning", "EMPTY="]);
+        Assert.Equal(new Dictionary<string, string?> { ["OTEL_SDK_DISABLED"] = "true", ["Logging__LogLevel__Default"] = "Warning", ["EMPTY"] = "" }, environment);
+        Assert.Contains("'OTEL_SDK_DISABLED'", Assert.Throws<ArgumentException>(() => CpuSplitBenchmark.ParseEnvironment(["OTEL_SDK_DISABLED"])).Message, StringComparison.Ordinal);
+        Assert.Throws<ArgumentException>(() => CpuSplitBenchmark.ParseEnvironment(["=1"]));
+    }
+}
+
 public sealed class OverheadReportTests
 {
     private static ScenarioStats Stats(string scenario, Dictionary<string, int> outcomes) =>

@@ -216,27 +216,4 @@ internal static class RateAtSloBenchmark
         var checkout = run[Scenario.Checkout]!;
         return checkout.Outcomes.GetValueOrDefault("201") == checkout.Requests && checkout.Requests > 0 ? (double)(after - before) / checkout.Requests : null;
     }
-
-    /// <summary>CPU time of every process involved (suite components, PostgreSQL, this generator) between two points.</summary>
-    private sealed class CpuWindow(SuiteProcess suite, BenchPostgres postgres)
-    {
-        private CpuSnapshot _start = [];
-
-        public Dictionary<string, TimeSpan> Used { get; private set; } = [];
-
-        public Task StartAsync(CancellationToken cancellationToken)
-        {
-            _start = Snapshot();
-            return Task.CompletedTask;
-        }
-
-        public Task StopAsync(CancellationToken cancellationToken)
-        {
-            Used = ProcessCpu.Used(_start, Snapshot());
-            return Task.CompletedTask;
-        }
-
-        private CpuSnapshot Snapshot() =>
-            suite.CpuTimes().With(postgres.CpuTimes()).With(ProcessCpu.Snapshot([Environment.ProcessId], _ => "load generator"));
-    }
 }
