@@ -137,12 +137,14 @@ public sealed class RateAtSloFiguresTests
         report.Data["bestRate"] = 250.0;
         var summary = report.Add("Result", "measure", "value", "target");
 
-        RateAtSloBenchmark.AddFigures(report, summary, bestRate: 250, transactionsPerCheckout: 3.96, cpu, PgbenchRuns);
+        RateAtSloBenchmark.AddFigures(report, summary, bestRate: 250, transactionsPerCheckout: 3.96, cpu, new RateAtSloBenchmark.HalfRateLatency(125, 21.5), PgbenchRuns);
 
         var data = WrittenData(report);
         Assert.Equal(250, data.GetProperty("bestRate").GetDouble());
         Assert.Equal(3.96, data.GetProperty("transactionsPerCheckout").GetDouble());
         Assert.Equal(10_000, data.GetProperty("pgbenchBestTps").GetDouble());
+        Assert.Equal(125, data.GetProperty("p99AtHalfRate").GetProperty("rate").GetDouble());
+        Assert.Equal(21.5, data.GetProperty("p99AtHalfRate").GetProperty("p99Ms").GetDouble());
         (string, double)[] cpuPerCheckout = [("total", 9.0), ("orders", 6.0), ("postgres", 2.0), ("load generator", 1.0)];
         Assert.Equal(cpuPerCheckout, data.GetProperty("cpuPerCheckoutMs").EnumerateObject().Select(p => (p.Name, p.Value.GetDouble())));
         string[][] rows =
@@ -150,6 +152,7 @@ public sealed class RateAtSloFiguresTests
             ["rate at SLO / pgbench's best tps", $"{0.025:P2} (250/s of {10_000.0:N0} tps)", ">= 3.3%"],
             ["PostgreSQL transactions per checkout", "3.96", "<= 4"],
             ["CPU per checkout, all processes", "9.00 ms", "<= 5 ms"],
+            ["checkout p99 at half that rate", "21.5 ms at 125/s", "<= 30 ms"],
         ];
         Assert.Equal(rows, summary.Rows);
     }
@@ -160,11 +163,12 @@ public sealed class RateAtSloFiguresTests
         var report = new Report("rate-at-slo", "figures");
         var summary = report.Add("Result", "measure", "value", "target");
 
-        RateAtSloBenchmark.AddFigures(report, summary, bestRate: null, transactionsPerCheckout: null, cpuPerCheckoutMs: null, PgbenchRuns);
+        RateAtSloBenchmark.AddFigures(report, summary, bestRate: null, transactionsPerCheckout: null, cpuPerCheckoutMs: null, halfRate: null, PgbenchRuns);
 
         var data = WrittenData(report);
         Assert.Equal(JsonValueKind.Null, data.GetProperty("transactionsPerCheckout").ValueKind);
         Assert.Equal(JsonValueKind.Null, data.GetProperty("cpuPerCheckoutMs").ValueKind);
+        Assert.Equal(JsonValueKind.Null, data.GetProperty("p99AtHalfRate").ValueKind);
         Assert.Equal(10_000, data.GetProperty("pgbenchBestTps").GetDouble());
         Assert.All(summary.Rows, row => Assert.Equal("-", row[1]));
     }
