@@ -62,8 +62,7 @@ internal static class OverheadBenchmark
 
     private static async Task<Phase> MeasureAsync(SuiteProcess suite, BenchPostgres postgres, int round, Settings settings, TextWriter log, CancellationToken cancellationToken)
     {
-        CpuSnapshot cpuBefore = [];
-        CpuSnapshot cpuAfter = [];
+        var cpu = new CpuWindow(suite, postgres);
         var fixedRate = await LoadRunner.RunAsync(new LoadOptions
         {
             Gateway = suite.Gateway,
@@ -73,16 +72,8 @@ internal static class OverheadBenchmark
             Mix = settings.Mix,
             Tenants = settings.Tenants,
             KeepResults = true,
-            BeforeMeasured = _ =>
-            {
-                cpuBefore = suite.CpuTimes().With(postgres.CpuTimes());
-                return Task.CompletedTask;
-            },
-            AfterMeasured = _ =>
-            {
-                cpuAfter = suite.CpuTimes().With(postgres.CpuTimes());
-                return Task.CompletedTask;
-            },
+            BeforeMeasured = cpu.StartAsync,
+            AfterMeasured = cpu.StopAsync,
         }, log, cancellationToken);
         var capacity = await LoadRunner.RunAsync(new LoadOptions
         {
@@ -96,9 +87,9 @@ internal static class OverheadBenchmark
             PoolOrders = 20,
             KeepResults = false,
         }, log, cancellationToken);
-        var used = ProcessCpu.Used(cpuBefore, cpuAfter);
-        TimeSpan Used(Func<string, bool> component) => used.Where(c => component(c.Key)).Aggregate(TimeSpan.Zero, (sum, c) => sum + c.Value);
-        return new Phase(suite.Name, round, fixedRate, capacity, Used(c => c is not ("dashboard" or "postgres")), Used(c => c == "dashboard"), Used(c => c == "postgres"));
+        TimeSpan Used(Func<string, bool> component) => cpu.Used.Where(c => component(c.Key)).Aggregate(TimeSpan.Zero, (sum, c) => sum + c.Value);
+        // The suite's CPU leaves out the generator, which the window counts too.
+        return new Phase(suite.Name, round, fixedRate, capacity, Used(c => c is not ("dashboard" or "postgres" or CpuWindow.LoadGenerator)), Used(c => c == "dashboard"), Used(c => c == "postgres"));
     }
 
     /// <summary>Errors over both phases with their kinds, "17 (HTTP 503 12, timeout 5)", so a bad round says what failed.</summary>
