@@ -23,6 +23,13 @@ public static class TelemetryAttributes
     /// <summary>The status code's name, e.g. <c>OK</c>, <c>UNAVAILABLE</c> (<see cref="RpcStatusCodes"/>).</summary>
     public const string RpcResponseStatusCode = "rpc.response.status_code";
 
+    // Database (semconv db.*; Npgsql sets them on its command spans, src/Data on the COMMIT and ROLLBACK spans)
+    public const string DbSystemName = "db.system.name";
+    public const string DbNamespace = "db.namespace";
+    public const string DbOperationName = "db.operation.name";
+    public const string DbQueryText = "db.query.text";
+    public const string DbResponseStatusCode = "db.response.status_code";
+
     // Exceptions (span events)
     public const string ExceptionEventName = "exception";
     public const string ExceptionType = "exception.type";

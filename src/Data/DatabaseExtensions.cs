@@ -64,6 +64,8 @@ public static class DatabaseExtensions
     {
         ArgumentNullException.ThrowIfNull(options);
         options.UseNpgsql(dataSource)
+            // A span for each COMMIT and ROLLBACK: Npgsql traces commands only (TransactionTelemetry.cs).
+            .AddInterceptors(TransactionTelemetry.Instance)
             // The migrations are written by hand (the design-time package that generates them and their model
             // snapshot is not available here). Without a snapshot EF cannot diff the model and would report pending
             // changes on every migration; each service's tests instead compare the migrated schema with the model's.
