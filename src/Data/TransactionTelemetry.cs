@@ -18,6 +18,8 @@ internal sealed class TransactionTelemetry : DbTransactionInterceptor
 
     private static readonly ActivitySource Source = new(TelemetrySources.Data);
 
+    private static readonly ConcurrentDictionary<(string Operation, string Database), string> SpanNames = new();
+
     // The span of each transaction's COMMIT or ROLLBACK in flight. The interceptor's calls for one transaction run one
     // after the other, but not in one async context: EF awaits them from different methods.
     private readonly ConcurrentDictionary<Guid, Activity> _ending = new();
@@ -63,8 +65,12 @@ internal sealed class TransactionTelemetry : DbTransactionInterceptor
     {
         var current = Activity.Current;
         var connection = transaction.Connection as NpgsqlConnection;
-        // The span name follows the database conventions, "{db.operation.name} {db.namespace}", as Npgsql's CONNECT spans.
-        var activity = Source.StartActivity(connection?.Database is { } database ? $"{operation} {database}" : operation, ActivityKind.Client);
+        // The span name follows the database conventions, "{db.operation.name} {db.namespace}", as Npgsql's CONNECT spans;
+        // made once per database, not per span.
+        var name = connection?.Database is { } database
+            ? SpanNames.GetOrAdd((operation, database), static key => $"{key.Operation} {key.Database}")
+            : operation;
+        var activity = Source.StartActivity(name, ActivityKind.Client);
         // No child runs under it, and the caller's context must not change: EF Core's own awaits decide what is current.
         Activity.Current = current;
         if (activity is null)
