@@ -1,6 +1,9 @@
+using System.Diagnostics;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Logging.Abstractions;
+using Npgsql;
 using Shop.Contracts.Payments.V1;
+using Shop.Conventions;
 using Shop.Orders.Ordering;
 using Shop.Orders.Storage;
 using Shop.Testing;
@@ -50,6 +53,64 @@ public sealed class OrderStateTests
         await using var check = Open(database);
         Assert.Equal(OrderStatus.Paid, (await check.Orders.SingleAsync()).Status);
         Assert.Single(await check.OutboxMessages.ToListAsync());
+    }
+
+    [Fact]
+    public async Task Each_transaction_end_is_a_client_span_a_failed_commit_with_its_sqlstate()
+    {
+        await using var database = await PostgresDatabase.CreateAsync("orders_tx");
+        var ended = new List<Activity>();
+        using var listener = new ActivityListener
+        {
+            ShouldListenTo = source => source.Name == TelemetrySources.Data,
+            Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllDataAndRecorded,
+            ActivityStopped = activity =>
+            {
+                if (Equals(activity.GetTagItem(TelemetryAttributes.DbNamespace), database.Name))
+                {
+                    lock (ended)
+                    {
+                        ended.Add(activity);
+                    }
+                }
+            },
+        };
+        ActivitySource.AddActivityListener(listener);
+        await using var db = Open(database);
+        await db.Database.MigrateAsync();
+        ended.Clear(); // the migrations' own transactions
+        using var parent = new Activity("caller").Start();
+
+        // SaveChanges' own transaction (the order and its line: two statements) ends with a COMMIT span under the caller.
+        db.Orders.Add(NewOrder());
+        await db.SaveChangesAsync();
+        // An explicit rollback, then a commit PostgreSQL refuses: a deferred unique constraint is checked at COMMIT.
+        await using (var rolledBack = await db.Database.BeginTransactionAsync())
+        {
+            await db.Database.ExecuteSqlRawAsync("SELECT 1");
+            await rolledBack.RollbackAsync();
+        }
+
+        await using (var refused = await db.Database.BeginTransactionAsync())
+        {
+            await db.Database.ExecuteSqlRawAsync(
+                "CREATE TEMP TABLE deferred_check (id int UNIQUE DEFERRABLE INITIALLY DEFERRED) ON COMMIT DROP; INSERT INTO deferred_check VALUES (1), (1)");
+            Assert.Equal("23505", (await Assert.ThrowsAsync<PostgresException>(() => refused.CommitAsync())).SqlState);
+        }
+
+        Assert.Same(parent, Activity.Current); // the spans never became the caller's current activity
+        Assert.Equal([$"COMMIT {database.Name}", $"ROLLBACK {database.Name}", $"COMMIT {database.Name}"], ended.Select(a => a.DisplayName));
+        Assert.All(ended, span =>
+        {
+            Assert.Equal(ActivityKind.Client, span.Kind);
+            Assert.Equal(parent.SpanId, span.ParentSpanId);
+            Assert.Equal("postgresql", span.GetTagItem(TelemetryAttributes.DbSystemName));
+            Assert.Equal(span.DisplayName.Split(' ')[0], span.GetTagItem(TelemetryAttributes.DbOperationName));
+            Assert.NotNull(span.GetTagItem(TelemetryAttributes.ServerPort));
+        });
+        Assert.Equal([ActivityStatusCode.Unset, ActivityStatusCode.Unset, ActivityStatusCode.Error], ended.Select(a => a.Status));
+        Assert.Equal("23505", ended[2].GetTagItem(TelemetryAttributes.ErrorType));
+        Assert.Equal("23505", ended[2].GetTagItem(TelemetryAttributes.DbResponseStatusCode));
     }
 
     [Fact]
