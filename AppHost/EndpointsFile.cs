@@ -80,6 +80,10 @@ internal sealed partial class EndpointsFile(
             Write(file);
             var seconds = SecondsSinceStart(DateTime.UtcNow);
             LogReady(logger, seconds, (string?)file["gateway"], (string?)file["dashboard"], (string?)file["aspire"]!["dashboard"], Path);
+            if (!DcpCertificate.FromDeveloperCertificate(provider))
+            {
+                LogDcpMadeItsOwnKey(logger);
+            }
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {
@@ -159,4 +163,8 @@ internal sealed partial class EndpointsFile(
     [LoggerMessage(Level = LogLevel.Information,
         Message = "Shop is ready in {Seconds:0.0} s: gateway {Gateway}, Shop dashboard {Dashboard}, Aspire dashboard {AspireDashboard}; endpoints and keys in {Path}")]
     private static partial void LogReady(ILogger logger, double seconds, string? gateway, string? dashboard, string? aspireDashboard, string path);
+
+    [LoggerMessage(Level = LogLevel.Information,
+        Message = "DCP made a new TLS key for its API at this start (1 to 5 s of CPU); with a trusted .NET developer certificate (dotnet dev-certs https --trust) it uses that instead (README.md, \"DCP's certificate\")")]
+    private static partial void LogDcpMadeItsOwnKey(ILogger logger);
 }

@@ -19,6 +19,7 @@ trap 'rm -rf "$state"' EXIT
 mkdir -p load/reports
 stamp=$(date -u +%Y%m%dT%H%M%SZ)
 results=()
+certificates=()
 : >"$state/timeline"
 # Median started, healthy and own time per resource over the warm runs, in order of the healthy median.
 timeline() {
@@ -41,6 +42,8 @@ for run in $(seq 1 "$runs"); do
     sleep 0.05
   done
   ready=$(date +%s%N)
+  # DCP's TLS key: the trusted .NET developer certificate, or a new RSA key made at this start (README.md, "DCP's certificate").
+  if ps -eo args | grep -q "[s]tart-apiserver --monitor $pid .*--tls-cert-file"; then certificates+=(developer); else certificates+=(generated); fi
   # SIGTERM, not SIGINT: a background job of a script starts with SIGINT ignored. The AppHost exits once DCP
   # stopped everything (DcpPublisher:WaitForResourceCleanup), so the next run finds its ports free.
   kill -TERM "$pid"; wait "$pid" || true
@@ -58,11 +61,18 @@ done
 warm=$(printf '%s\n' "${results[@]}" | awk '$2 == "warm" { print $3 }' | sort -n)
 median=$(echo "$warm" | awk '{ a[NR] = $1 } END { if (NR == 0) print "n/a"; else if (NR % 2) print a[(NR + 1) / 2]; else printf "%.2f\n", (a[NR / 2] + a[NR / 2 + 1]) / 2 }')
 worst=$(echo "$warm" | tail -1)
+case " ${certificates[*]} " in
+  *" generated "*" developer "*|*" developer "*" generated "*) dcp_certificate="mixed (${certificates[*]})" ;;
+  *" developer "*) dcp_certificate="the trusted .NET developer certificate" ;;
+  *) dcp_certificate="a new RSA key made at each start (no trusted .NET developer certificate)" ;;
+esac
 machine="$(nproc) cores ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)), $(free -g | awk '/Mem:/ { print $2 }') GiB RAM, load average $(cut -d' ' -f1-3 /proc/loadavg)"
 {
   echo "# AppHost startup, $stamp"
   echo
   echo "Machine: $machine. Options: ${*:-(none)}. Launch profile environment: ${profile[*]}"
+  echo
+  echo "DCP's certificate: $dcp_certificate."
   echo
   echo "| run | state | to all healthy (s) | AppHost's own figure (s) | stop (s) |"
   echo "|---|---|---|---|---|"
@@ -81,5 +91,5 @@ machine="$(nproc) cores ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | x
   printf '{"timestamp": "%s", "machine": "%s", "runs": [' "$stamp" "$machine"
   sep=""
   for r in "${results[@]}"; do set -- $r; printf '%s{"run": %s, "state": "%s", "readySeconds": %s, "reportedSeconds": %s, "stopSeconds": %s}' "$sep" "$1" "$2" "$3" "${4:-null}" "$5"; sep=", "; done
-  printf '], "warmMedianSeconds": %s}\n' "$median"
+  printf '], "warmMedianSeconds": %s, "dcpCertificate": "%s"}\n' "$median" "$dcp_certificate"
 } > "load/reports/apphost-startup-$stamp.json"

@@ -51,6 +51,18 @@ public sealed class RunningSuiteTests(RunningSuiteFixture fixture)
     }
 
     [Fact]
+    public void Dcp_serves_its_api_with_the_developer_certificate_exactly_when_the_AppHost_says_so()
+    {
+        // DCP's API server runs detached and watches the process that started it: this test host, under Aspire.Hosting.Testing.
+        var apiServer = Directory.GetDirectories("/proc").Select(Path.GetFileName).Where(n => n!.All(char.IsAsciiDigit))
+            .Select(n => Shop.Hosting.ProcessTree.CommandLine(int.Parse(n!, System.Globalization.CultureInfo.InvariantCulture)))
+            .Single(c => c.Contains($" start-apiserver --monitor {Environment.ProcessId} ", StringComparison.Ordinal));
+
+        // Without one, the AppHost logs that DCP made its own key (1 to 5 s of CPU per start).
+        Assert.Equal(DcpCertificate.FromDeveloperCertificate(AppHost.App.Services), apiServer.Contains(" --tls-cert-file ", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void Aspire_version_check_is_off_so_that_no_package_search_runs_beside_each_start()
     {
         var configuration = AppHost.App.Services.GetRequiredService<IConfiguration>();
