@@ -35,6 +35,13 @@ internal sealed class DashboardOptions
     /// <summary>OTLP requests decoded at the same time; more wait, and are refused with 503 when waiting takes too long.</summary>
     public int MaxConcurrentIngest { get; set; } = Math.Max(2, Environment.ProcessorCount * 2);
 
+    /// <summary>
+    /// Once a stop is requested, the receivers stay open until no export arrived for this long (at most
+    /// <see cref="Ingest.IngestDrain.Limit"/> in all): the services of a stopping suite flush their last telemetry on the
+    /// way out (Ingest/IngestDrain.cs). Zero closes them at once.
+    /// </summary>
+    public TimeSpan StopDrain { get; set; } = TimeSpan.FromSeconds(1);
+
     public TailSamplingOptions TailSampling { get; set; } = new();
 
     public ForwardOptions Forward { get; set; } = new();

@@ -77,6 +77,7 @@ internal static partial class DashboardSetup
         }
 
         services.AddSingleton<OtlpIngest>();
+        services.AddHostedService<IngestDrain>();
         services.AddSingleton(new AlertStore(options.Alerts.MaxAlerts));
         services.AddSingleton<AlertAnalyzer>();
         services.AddSingleton<AlertAnalysisQueue>();
@@ -127,6 +128,7 @@ internal static partial class DashboardSetup
         Require(options.MaxMetricSeries >= 1, "Dashboard:MaxMetricSeries must be at least 1.");
         Require(options.MaxRequestBodyBytes >= 1024, "Dashboard:MaxRequestBodyBytes must be at least 1024.");
         Require(options.MaxConcurrentIngest >= 1, "Dashboard:MaxConcurrentIngest must be at least 1.");
+        Require(options.StopDrain >= TimeSpan.Zero, "Dashboard:StopDrain must not be negative.");
         Require(options.TailSampling.KeepRatio is >= 0 and <= 1, "Dashboard:TailSampling:KeepRatio must be between 0 and 1.");
         Require(options.TailSampling.KeepAllPerSecond >= 0, "Dashboard:TailSampling:KeepAllPerSecond must be 0 or more.");
         Require(options.TailSampling.MaxPendingSpans >= 1, "Dashboard:TailSampling:MaxPendingSpans must be at least 1.");

@@ -221,6 +221,18 @@ internal sealed class IngestCounters
         Interlocked.Add(ref _rejected[(int)signal], rejected);
     }
 
+    /// <summary>Spans, log records and data points received so far, accepted or rejected.</summary>
+    public long Received()
+    {
+        long received = 0;
+        for (var i = 0; i < _accepted.Length; i++)
+        {
+            received += Interlocked.Read(ref _accepted[i]) + Interlocked.Read(ref _rejected[i]);
+        }
+
+        return received;
+    }
+
     public void BadRequest() => Interlocked.Increment(ref _badRequests);
 
     public void TooLarge() => Interlocked.Increment(ref _tooLarge);

@@ -44,6 +44,9 @@ public sealed class DashboardProcess : IAsyncDisposable
 
     public IReadOnlyList<string> Output => [.. _output];
 
+    /// <summary>Sends SIGTERM, as DCP does when the suite stops, and waits for the dashboard to exit (SIGKILL after the stop timeout).</summary>
+    public Task<int> StopAsync() => _process.StopAsync();
+
     /// <summary>Starts the dashboard with extra settings (keys without the Dashboard__ prefix, e.g. MaxSpans) and waits for /alive.</summary>
     public static async Task<DashboardProcess> StartAsync(IReadOnlyDictionary<string, string>? settings = null)
     {
@@ -53,6 +56,8 @@ public sealed class DashboardProcess : IAsyncDisposable
             ["Dashboard__QueryUrl"] = $"http://127.0.0.1:{queryPort}",
             ["Dashboard__OtlpHttpUrl"] = $"http://127.0.0.1:{httpPort}",
             ["Dashboard__OtlpGrpcUrl"] = $"http://127.0.0.1:{grpcPort}",
+            // Nothing exports to a test's dashboard while the test disposes it: it stops at once (StopDrainTests sets its own).
+            ["Dashboard__StopDrain"] = "00:00:00",
         };
         foreach (var (key, value) in settings ?? new Dictionary<string, string>())
         {
