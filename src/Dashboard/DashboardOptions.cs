@@ -138,6 +138,13 @@ internal sealed class ForwardOptions
     public int MaxQueuedItems { get; set; } = 100_000;
 
     public TimeSpan Timeout { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>
+    /// With tail sampling on: kept traces that are neither errors nor slow are forwarded up to this many per second (a budget
+    /// of <see cref="TailSamplingOptions.DecisionWait"/>'s worth), the rest only stored; errors and slow traces always go.
+    /// Unset: every kept trace is forwarded.
+    /// </summary>
+    public double? NormalTracesPerSecond { get; set; }
 }
 
 internal static class ForwardProtocols

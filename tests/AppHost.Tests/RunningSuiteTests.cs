@@ -97,6 +97,11 @@ public sealed class RunningSuiteTests(RunningSuiteFixture fixture)
             "a normal trace kept by the tail sampler's budget")).GetProperty("data").GetProperty("sampling");
         Assert.Equal(0, sampling.GetProperty("tracesDropped").GetInt64());
 
+        // Under load only errors, slow traces and 10 others a second go on to the Aspire dashboard; at this rate every one does.
+        var status = (await Eventually.GetJsonAsync(http, $"{endpoints.GetProperty("dashboard").GetString()}/api/status", _ => true, "the status")).GetProperty("data");
+        Assert.Equal(10, status.GetProperty("forwarding").GetProperty("normalTracesPerSecond").GetDouble());
+        Assert.Equal(0, status.GetProperty("sampling").GetProperty("tracesKeptNotForwarded").GetInt64());
+
         // The Aspire dashboard's telemetry API, with the key from endpoints.json (and closed without it).
         var aspire = endpoints.GetProperty("aspire");
         var url = $"{aspire.GetProperty("dashboard").GetString()}/api/telemetry/traces/{traceId}";

@@ -75,6 +75,81 @@ public sealed class ForwardingTests
     }
 
     [Fact]
+    public async Task With_a_forward_budget_errors_and_slow_traces_go_upstream_and_normal_ones_only_within_it_while_all_are_stored()
+    {
+        await using var upstream = await DashboardProcess.StartAsync();
+        await using var dashboard = await DashboardProcess.StartAsync(new Dictionary<string, string>
+        {
+            ["Forward:Endpoint"] = upstream.OtlpHttpUrl,
+            ["Forward:NormalTracesPerSecond"] = "1",
+            ["TailSampling:Enabled"] = "true",
+            ["TailSampling:DecisionWait"] = "00:00:00.200",
+            ["TailSampling:KeepRatio"] = "1", // every trace kept: only forwarding chooses
+        });
+        var random = new Random(9);
+        var now = DateTimeOffset.UtcNow;
+        var (failed, slow) = (OtlpRequests.TraceId(random), OtlpRequests.TraceId(random));
+        var normal = Enumerable.Range(0, 3).Select(_ => (Trace: OtlpRequests.TraceId(random), Root: OtlpRequests.SpanId(random))).ToList();
+
+        // One request: all five roots come due in the same decision, and the budget (one second's worth: 1) takes one normal trace.
+        using var response = await dashboard.PostProtobufAsync("/v1/traces", OtlpRequests.Request("budgeted",
+            [
+                OtlpRequests.Span(failed, OtlpRequests.SpanId(random), "checkout", now, TimeSpan.FromMilliseconds(5), error: true),
+                OtlpRequests.Span(slow, OtlpRequests.SpanId(random), "checkout", now, TimeSpan.FromMilliseconds(900)),
+                .. normal.Select(n => OtlpRequests.Span(n.Trace, n.Root, "checkout", now, TimeSpan.FromMilliseconds(5))),
+            ]));
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+
+        await upstream.WaitForTraceAsync(OtlpRequests.Hex(failed));
+        await upstream.WaitForTraceAsync(OtlpRequests.Hex(slow));
+        var status = await dashboard.WaitForAsync(async () =>
+        {
+            var s = await dashboard.StatusAsync();
+            return (s.GetProperty("sampling").GetProperty("tracesKeptNotForwarded").GetInt64() == 2, s);
+        }, "two normal traces kept without forwarding");
+        var sampling = status.GetProperty("sampling");
+        Assert.Equal((1, 1, 3), (sampling.GetProperty("tracesKeptError").GetInt64(), sampling.GetProperty("tracesKeptSlow").GetInt64(), sampling.GetProperty("tracesKeptRatio").GetInt64()));
+
+        // Every trace is in the dashboard's own store; upstream has exactly one of the three normal ones (they went in one request with the error).
+        foreach (var (trace, _) in normal)
+        {
+            await dashboard.WaitForTraceAsync(OtlpRequests.Hex(trace));
+        }
+
+        var upstreamNormal = new List<int>();
+        for (var i = 0; i < normal.Count; i++)
+        {
+            using var found = await upstream.Api.GetAsync($"/api/traces/{OtlpRequests.Hex(normal[i].Trace)}");
+            if (found.StatusCode == HttpStatusCode.OK)
+            {
+                upstreamNormal.Add(i);
+            }
+        }
+
+        var forwarded = Assert.Single(upstreamNormal);
+
+        // Late spans follow their trace's fate: a stored-only trace's child stays here, the forwarded one's goes upstream too
+        // (sent after it, so once it is there the first was handled).
+        var stayed = normal[forwarded == 0 ? 1 : 0];
+        var lateStayed = OtlpRequests.Span(stayed.Trace, OtlpRequests.SpanId(random), "late", now, TimeSpan.FromMilliseconds(1), parent: stayed.Root);
+        var lateForwarded = OtlpRequests.Span(normal[forwarded].Trace, OtlpRequests.SpanId(random), "late", now, TimeSpan.FromMilliseconds(1), parent: normal[forwarded].Root);
+        using (var late = await dashboard.PostProtobufAsync("/v1/traces", OtlpRequests.Request("budgeted", lateStayed)))
+        {
+            Assert.Equal(HttpStatusCode.OK, late.StatusCode);
+        }
+
+        using (var late = await dashboard.PostProtobufAsync("/v1/traces", OtlpRequests.Request("budgeted", lateForwarded)))
+        {
+            Assert.Equal(HttpStatusCode.OK, late.StatusCode);
+        }
+
+        await upstream.WaitForTraceAsync(OtlpRequests.Hex(normal[forwarded].Trace), spans: 2);
+        await dashboard.WaitForTraceAsync(OtlpRequests.Hex(stayed.Trace), spans: 2);
+        using var notForwarded = await upstream.Api.GetAsync($"/api/traces/{OtlpRequests.Hex(stayed.Trace)}");
+        Assert.Equal(HttpStatusCode.NotFound, notForwarded.StatusCode);
+    }
+
+    [Fact]
     public async Task An_unreachable_upstream_is_counted_and_never_blocks_ingest()
     {
         await using var dashboard = await DashboardProcess.StartAsync(new Dictionary<string, string>

@@ -106,7 +106,8 @@ internal static partial class DashboardSetup
         var options = app.Services.GetRequiredService<IOptions<DashboardOptions>>().Value;
         var (query, otlpHttp, otlpGrpc) = (listeners.UrlOf(ListenerRole.Query), listeners.UrlOf(ListenerRole.OtlpHttp), listeners.UrlOf(ListenerRole.OtlpGrpc));
         var sampling = options.TailSampling.Enabled
-            ? $"on (keep errors, traces >= {options.TailSampling.SlowThreshold.TotalMilliseconds} ms and {options.TailSampling.KeepRatio:P0} of the rest above {options.TailSampling.KeepAllPerSecond} traces/s)"
+            ? $"on (keep errors, traces >= {options.TailSampling.SlowThreshold.TotalMilliseconds} ms and {options.TailSampling.KeepRatio:P0} of the rest above {options.TailSampling.KeepAllPerSecond} traces/s"
+              + (options.Forward.NormalTracesPerSecond is { } forward && options.Forward.Endpoint is not null ? $"; forward errors, slow traces and at most {forward} others/s)" : ")")
             : "off";
         var apiKey = string.IsNullOrEmpty(options.ApiKey) ? "off" : "on";
         app.Lifetime.ApplicationStarted.Register(() => LogStarted(app.Logger, query, otlpHttp, otlpGrpc, options.MaxSpans, sampling, apiKey));
@@ -137,6 +138,7 @@ internal static partial class DashboardSetup
         Require(options.Alerts.MaxWebhookBytes >= 1024, "Dashboard:Alerts:MaxWebhookBytes must be at least 1024.");
         Require(options.Alerts.Lookback >= TimeSpan.Zero, "Dashboard:Alerts:Lookback must not be negative.");
         Require(options.Forward.MaxQueuedItems >= 1, "Dashboard:Forward:MaxQueuedItems must be at least 1.");
+        Require(options.Forward.NormalTracesPerSecond is null or >= 0, "Dashboard:Forward:NormalTracesPerSecond must be 0 or more.");
         foreach (var (slo, i) in options.Slos.Select((slo, i) => (slo, i)))
         {
             var at = $"Dashboard:Slos:{i} ({slo.Name})";

@@ -13,6 +13,9 @@ internal readonly struct PendingSpan(SpanRecord record, OtlpSpanSource? source)
     public readonly SpanRecord Record = record;
 
     public readonly OtlpSpanSource? Source = source;
+
+    /// <summary>The same span without its OTLP form: stored, not forwarded.</summary>
+    public PendingSpan StoredOnly() => new(Record, null);
 }
 
 /// <summary>The OTLP span as received, with the resource and scope it came under.</summary>
@@ -33,19 +36,21 @@ internal sealed class SpanSink(SpanStore store, OtlpForwarder forwarder)
         }
     }
 
-    /// <summary>Spans of traces the sampler kept: stored, and forwarded regrouped by resource and scope.</summary>
+    /// <summary>Spans of traces the sampler kept: stored, and those with their OTLP form forwarded regrouped by resource and scope.</summary>
     public void Keep(List<PendingSpan> spans)
     {
         var records = new SpanRecord[spans.Count];
+        var forwarded = 0;
         for (var i = 0; i < records.Length; i++)
         {
             records[i] = spans[i].Record;
+            forwarded += spans[i].Source is null ? 0 : 1;
         }
 
         store.Append(records);
-        if (NeedsSources)
+        if (NeedsSources && forwarded > 0)
         {
-            forwarder.Enqueue(TelemetrySignal.Traces, Regroup(spans), spans.Count);
+            forwarder.Enqueue(TelemetrySignal.Traces, Regroup(spans), forwarded);
         }
     }
 

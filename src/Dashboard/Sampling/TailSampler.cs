@@ -20,6 +20,8 @@ internal enum SamplingVerdict
 /// after the first span), then the whole trace is kept when it has an error span, lasted at least
 /// <see cref="TailSamplingOptions.SlowThreshold"/>, its trace id falls in <see cref="TailSamplingOptions.KeepRatio"/>, or
 /// the budget of <see cref="TailSamplingOptions.KeepAllPerSecond"/> normal traces has room.
+/// A kept trace is also forwarded when it has an error, is slow, or the budget of
+/// <see cref="ForwardOptions.NormalTracesPerSecond"/> (when set) has room; the others are only stored.
 /// Spans arriving after the decision follow it. Waiting spans are bounded: past the limit the
 /// oldest traces are decided early.
 /// </summary>
@@ -34,10 +36,11 @@ internal sealed class TailSampler : IDisposable
     private readonly Lock _lock = new();
     private readonly Dictionary<TraceId, PendingTrace> _pending = [];
     private Queue<TraceId> _arrivalOrder = new();
-    private readonly Dictionary<TraceId, bool> _decided = [];
+    private readonly Dictionary<TraceId, TraceFate> _decided = [];
     private readonly Queue<TraceId> _decidedOrder = new();
     private readonly ITimer _timer;
     private readonly KeepBudget _budget;
+    private readonly KeepBudget? _forwardBudget;
     private int _pendingSpans;
     private readonly SamplingCounters _counters = new();
 
@@ -51,6 +54,11 @@ internal sealed class TailSampler : IDisposable
         // batch, and their decisions DecisionWait later, arrive together. A bucket holding one second's worth would keep
         // 10 of a clump of 50 at 10 a second; holding DecisionWait's worth (longer than the batch delay) it keeps the rate.
         _budget = new KeepBudget(_options.KeepAllPerSecond, _options.DecisionWait, time.TimestampFrequency, time.GetTimestamp());
+        if (sink.NeedsSources && options.Value.Forward.NormalTracesPerSecond is { } forwardRate)
+        {
+            _forwardBudget = new KeepBudget(forwardRate, _options.DecisionWait, time.TimestampFrequency, time.GetTimestamp());
+        }
+
         var tick = TimeSpan.FromMilliseconds(Math.Clamp(_options.DecisionWait.TotalMilliseconds / 4, 20, 250));
         _timer = time.CreateTimer(_ => DecideDue(), null, tick, tick);
     }
@@ -75,12 +83,12 @@ internal sealed class TailSampler : IDisposable
             foreach (var span in spans)
             {
                 var traceId = span.Record.TraceId;
-                if (_decided.TryGetValue(traceId, out var keep))
+                if (_decided.TryGetValue(traceId, out var fate))
                 {
-                    _counters.Late(keep, span.Record.IsError);
-                    if (keep)
+                    _counters.Late(fate != TraceFate.Dropped, span.Record.IsError);
+                    if (fate != TraceFate.Dropped)
                     {
-                        (kept ??= []).Add(span);
+                        (kept ??= []).Add(fate == TraceFate.Forwarded ? span : span.StoredOnly());
                     }
 
                     continue;
@@ -173,13 +181,24 @@ internal sealed class TailSampler : IDisposable
         }
 
         _counters.Count(verdict, trace.Spans.Count);
-        var keep = verdict != SamplingVerdict.Drop;
-        if (keep)
+        var fate = verdict == SamplingVerdict.Drop ? TraceFate.Dropped
+            : verdict is SamplingVerdict.KeepError or SamplingVerdict.KeepSlow || _forwardBudget is null || _forwardBudget.TryTake(_time.GetTimestamp()) ? TraceFate.Forwarded
+            : TraceFate.Stored;
+        if (fate == TraceFate.Forwarded)
         {
             (kept ??= []).AddRange(trace.Spans);
         }
+        else if (fate == TraceFate.Stored)
+        {
+            _counters.NotForwarded++;
+            kept ??= [];
+            foreach (var span in trace.Spans)
+            {
+                kept.Add(span.StoredOnly());
+            }
+        }
 
-        _decided[traceId] = keep;
+        _decided[traceId] = fate;
         _decidedOrder.Enqueue(traceId);
         while (_decidedOrder.Count > RememberedDecisions)
         {
@@ -191,6 +210,14 @@ internal sealed class TailSampler : IDisposable
 
     private static ulong RatioThreshold(double ratio) =>
         ratio >= 1 ? ulong.MaxValue : ratio <= 0 ? 0 : (ulong)(ratio * (1UL << 56));
+
+    /// <summary>What became of a decided trace: dropped, kept and forwarded, or kept in the store only.</summary>
+    private enum TraceFate : byte
+    {
+        Dropped,
+        Forwarded,
+        Stored,
+    }
 
     private sealed class PendingTrace(long maxDeadline)
     {
@@ -232,6 +259,7 @@ internal sealed class TailSampler : IDisposable
         public long LateSpansDropped;
         public long LateErrorSpansDropped;
         public long DecidedEarly;
+        public long NotForwarded;
 
         public void Count(SamplingVerdict verdict, int spans)
         {
@@ -271,7 +299,7 @@ internal sealed class TailSampler : IDisposable
 
         public SamplingStats Snapshot(int pendingTraces, int pendingSpans) => new(
             KeptError, KeptSlow, KeptRatio, KeptBudget, Dropped, SpansKept, SpansDropped,
-            LateSpansKept, LateSpansDropped, LateErrorSpansDropped, DecidedEarly, pendingTraces, pendingSpans);
+            LateSpansKept, LateSpansDropped, LateErrorSpansDropped, DecidedEarly, NotForwarded, pendingTraces, pendingSpans);
     }
 }
 
@@ -317,5 +345,6 @@ internal sealed record SamplingStats(
     long LateSpansDropped,
     long LateErrorSpansDropped,
     long DecidedEarly,
+    long TracesKeptNotForwarded,
     int PendingTraces,
     int PendingSpans);
