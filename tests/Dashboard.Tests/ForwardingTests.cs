@@ -127,6 +127,7 @@ public sealed class ForwardingTests
         }
 
         var forwarded = Assert.Single(upstreamNormal);
+        Assert.Contains(dashboard.Output, line => line.Contains("forward errors, slow traces and at most 1 others/s", StringComparison.Ordinal));
 
         // Late spans follow their trace's fate: a stored-only trace's child stays here, the forwarded one's goes upstream too
         // (sent after it, so once it is there the first was handled).

@@ -107,7 +107,7 @@ internal static partial class DashboardSetup
         var (query, otlpHttp, otlpGrpc) = (listeners.UrlOf(ListenerRole.Query), listeners.UrlOf(ListenerRole.OtlpHttp), listeners.UrlOf(ListenerRole.OtlpGrpc));
         var sampling = options.TailSampling.Enabled
             ? $"on (keep errors, traces >= {options.TailSampling.SlowThreshold.TotalMilliseconds} ms and {options.TailSampling.KeepRatio:P0} of the rest above {options.TailSampling.KeepAllPerSecond} traces/s"
-              + (options.Forward.NormalTracesPerSecond is { } forward && options.Forward.Endpoint is not null ? $"; forward errors, slow traces and at most {forward} others/s)" : ")")
+              + (options.Forward.NormalTracesPerSecond is { } forward && app.Services.GetRequiredService<OtlpForwarder>().Forwards(TelemetrySignal.Traces) ? $"; forward errors, slow traces and at most {forward} others/s)" : ")")
             : "off";
         var apiKey = string.IsNullOrEmpty(options.ApiKey) ? "off" : "on";
         app.Lifetime.ApplicationStarted.Register(() => LogStarted(app.Logger, query, otlpHttp, otlpGrpc, options.MaxSpans, sampling, apiKey));
