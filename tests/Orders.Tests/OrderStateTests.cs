@@ -4,6 +4,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 using Npgsql;
 using Shop.Contracts.Payments.V1;
 using Shop.Conventions;
+using Shop.Data;
 using Shop.Orders.Ordering;
 using Shop.Orders.Storage;
 using Shop.Testing;
@@ -114,13 +115,66 @@ public sealed class OrderStateTests
     }
 
     [Fact]
+    public async Task An_order_with_its_most_lines_is_one_statement_batch_all_or_nothing_without_a_commit_of_EF_Cores()
+    {
+        await using var database = await PostgresDatabase.CreateAsync("orders_batch");
+        var spans = new List<Activity>();
+        using var listener = new ActivityListener
+        {
+            ShouldListenTo = source => source.Name is TelemetrySources.Npgsql or TelemetrySources.Data,
+            Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllDataAndRecorded,
+            ActivityStopped = activity =>
+            {
+                if (Equals(activity.GetTagItem(TelemetryAttributes.DbNamespace), database.Name) && !activity.DisplayName.StartsWith("CONNECT", StringComparison.Ordinal))
+                {
+                    lock (spans)
+                    {
+                        spans.Add(activity);
+                    }
+                }
+            },
+        };
+        ActivitySource.AddActivityListener(listener);
+        await using var db = Open(database);
+        await db.Database.MigrateAsync();
+
+        // The last of the most lines a checkout may have is one PostgreSQL refuses (its SKU is longer than the column):
+        // nothing of the order may stay, though EF Core opened no transaction around the batch.
+        var refused = NewOrder(Checkout.OrderValidation.MaxLines, lastSku: new string('X', OrderLine.MaxSkuLength + 1));
+        db.Orders.Add(refused);
+        spans.Clear(); // the migrations' own statements
+        var error = await Assert.ThrowsAsync<DbUpdateException>(() => db.SaveChangesAsOneBatchAsync(default));
+        Assert.Equal(PostgresErrorCodes.StringDataRightTruncation, Assert.IsType<PostgresException>(error.InnerException).SqlState);
+        db.ChangeTracker.Clear();
+        var failedAttempt = spans.ToList();
+
+        // The same order with a valid last line: stored whole, in one statement span, and no COMMIT span.
+        spans.Clear();
+        var stored = NewOrder(Checkout.OrderValidation.MaxLines);
+        db.Orders.Add(stored);
+        await db.SaveChangesAsOneBatchAsync(default);
+        var storing = spans.ToList();
+
+        await using var check = Open(database);
+        Assert.Equal([stored.Id], await check.Orders.Select(o => o.Id).ToListAsync());
+        Assert.Equal(Checkout.OrderValidation.MaxLines, await check.Set<OrderLine>().CountAsync());
+        Assert.Single(failedAttempt); // one batch, and no ROLLBACK span: PostgreSQL rolled it back by itself
+        var batch = Assert.Single(storing);
+        Assert.Equal(TelemetrySources.Npgsql, batch.Source.Name);
+        Assert.Equal(AutoTransactionBehavior.WhenNeeded, db.Database.AutoTransactionBehavior); // restored for what comes next
+    }
+
+    [Fact]
     public Task Hand_written_migrations_build_the_schema_of_the_model() =>
         DatabaseSchema.AssertMigrationsMatchModelAsync<OrdersDbContext>(options => new(options));
 
     private static OrdersDbContext Open(PostgresDatabase database) =>
         DatabaseSchema.Open<OrdersDbContext>(database.ConnectionString, options => new(options));
 
-    private static Order NewOrder() => Order.Place(Guid.NewGuid(), "t-1", "key", new string('0', 64), "EUR",
-        [new OrderLine { LineNumber = 1, Sku = "BOOK-1", Quantity = 1, UnitPriceMinor = 100, LineTotalMinor = 100 }], 100,
-        new StoredTraceContext(null, null, null), Shop.Data.DatabaseTime.UtcNow);
+    private static Order NewOrder(int lines = 1, string? lastSku = null) => Order.Place(Guid.NewGuid(), "t-1", "key", new string('0', 64), "EUR",
+        [.. Enumerable.Range(1, lines).Select(n => new OrderLine
+        {
+            LineNumber = n, Sku = n == lines && lastSku is not null ? lastSku : $"BOOK-{n}", Quantity = 1, UnitPriceMinor = 100, LineTotalMinor = 100,
+        })],
+        100L * lines, new StoredTraceContext(null, null, null), Shop.Data.DatabaseTime.UtcNow);
 }

@@ -44,12 +44,14 @@ internal sealed partial class OrderCompletion(OrdersDbContext db, ILogger<OrderC
         db.OutboxMessages.Add(OutboxMessage.For(order, order.UpdatedAt));
         try
         {
-            // One SaveChanges is one transaction: the UPDATE of the order (only while it is still Pending) and the INSERT of its event.
-            await db.SaveChangesAsync(cancellationToken);
+            // One batch, one implicit transaction: the UPDATE of the order (only while it is still Pending) and the INSERT
+            // of its event. When another worker completed the order first, the UPDATE matches no row and the INSERT breaks
+            // the one-event-per-order index, so PostgreSQL rolls both back.
+            await db.SaveChangesAsOneBatchAsync(cancellationToken);
             LogCompleted(logger, order.Id, order.Status);
             return order;
         }
-        catch (DbUpdateConcurrencyException)
+        catch (DbUpdateException e) when (e is DbUpdateConcurrencyException || DatabaseErrors.IsUniqueViolation(e, OrdersDbContext.OneEventPerOrderIndex))
         {
             // Another worker completed it first, with the same payment (charges are idempotent on the order id): its result stands.
             db.ChangeTracker.Clear();

@@ -8,6 +8,9 @@ namespace Shop.Orders.Storage;
 /// <summary>The orders database: orders with their lines, and the outbox.</summary>
 public sealed class OrdersDbContext(DbContextOptions<OrdersDbContext> options) : DbContext(options)
 {
+    /// <summary>At most one outbox event per order: the final state an order reaches once (OrderCompletion relies on it).</summary>
+    public const string OneEventPerOrderIndex = "ix_outbox_messages_order_id";
+
     public DbSet<Order> Orders => Set<Order>();
 
     public DbSet<OutboxMessage> OutboxMessages => Set<OutboxMessage>();
@@ -50,6 +53,7 @@ public sealed class OrdersDbContext(DbContextOptions<OrdersDbContext> options) :
             message.Property(m => m.Baggage).HasMaxLength(StoredTraceContext.MaxBaggageLength);
             // What the publisher polls: only unpublished rows are in this index.
             message.HasIndex(m => m.Id).HasFilter("published_at IS NULL").HasDatabaseName("ix_outbox_messages_unpublished");
+            message.HasIndex(m => m.OrderId).IsUnique().HasDatabaseName(OneEventPerOrderIndex);
         });
 
         modelBuilder.UseSnakeCaseNames();
