@@ -61,22 +61,7 @@ public sealed class OrderStateTests
     {
         await using var database = await PostgresDatabase.CreateAsync("orders_tx");
         var ended = new List<Activity>();
-        using var listener = new ActivityListener
-        {
-            ShouldListenTo = source => source.Name == TelemetrySources.Data,
-            Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllDataAndRecorded,
-            ActivityStopped = activity =>
-            {
-                if (Equals(activity.GetTagItem(TelemetryAttributes.DbNamespace), database.Name))
-                {
-                    lock (ended)
-                    {
-                        ended.Add(activity);
-                    }
-                }
-            },
-        };
-        ActivitySource.AddActivityListener(listener);
+        using var listener = RecordDatabaseSpans(database, ended, TelemetrySources.Data);
         await using var db = Open(database);
         await db.Database.MigrateAsync();
         ended.Clear(); // the migrations' own transactions
@@ -119,22 +104,7 @@ public sealed class OrderStateTests
     {
         await using var database = await PostgresDatabase.CreateAsync("orders_batch");
         var spans = new List<Activity>();
-        using var listener = new ActivityListener
-        {
-            ShouldListenTo = source => source.Name is TelemetrySources.Npgsql or TelemetrySources.Data,
-            Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllDataAndRecorded,
-            ActivityStopped = activity =>
-            {
-                if (Equals(activity.GetTagItem(TelemetryAttributes.DbNamespace), database.Name) && !activity.DisplayName.StartsWith("CONNECT", StringComparison.Ordinal))
-                {
-                    lock (spans)
-                    {
-                        spans.Add(activity);
-                    }
-                }
-            },
-        };
-        ActivitySource.AddActivityListener(listener);
+        using var listener = RecordDatabaseSpans(database, spans, TelemetrySources.Npgsql, TelemetrySources.Data);
         await using var db = Open(database);
         await db.Database.MigrateAsync();
 
@@ -146,14 +116,14 @@ public sealed class OrderStateTests
         var error = await Assert.ThrowsAsync<DbUpdateException>(() => db.SaveChangesAsOneBatchAsync(default));
         Assert.Equal(PostgresErrorCodes.StringDataRightTruncation, Assert.IsType<PostgresException>(error.InnerException).SqlState);
         db.ChangeTracker.Clear();
-        var failedAttempt = spans.ToList();
+        var failedAttempt = Statements(spans);
 
         // The same order with a valid last line: stored whole, in one statement span, and no COMMIT span.
         spans.Clear();
         var stored = NewOrder(Checkout.OrderValidation.MaxLines);
         db.Orders.Add(stored);
         await db.SaveChangesAsOneBatchAsync(default);
-        var storing = spans.ToList();
+        var storing = Statements(spans);
 
         await using var check = Open(database);
         Assert.Equal([stored.Id], await check.Orders.Select(o => o.Id).ToListAsync());
@@ -167,6 +137,37 @@ public sealed class OrderStateTests
     [Fact]
     public Task Hand_written_migrations_build_the_schema_of_the_model() =>
         DatabaseSchema.AssertMigrationsMatchModelAsync<OrdersDbContext>(options => new(options));
+
+    /// <summary>Records into <paramref name="spans"/> every span of <paramref name="sources"/> that ends with the database's name on it.</summary>
+    private static ActivityListener RecordDatabaseSpans(PostgresDatabase database, List<Activity> spans, params string[] sources)
+    {
+        var listener = new ActivityListener
+        {
+            ShouldListenTo = source => sources.Contains(source.Name),
+            Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllDataAndRecorded,
+            ActivityStopped = activity =>
+            {
+                if (Equals(activity.GetTagItem(TelemetryAttributes.DbNamespace), database.Name))
+                {
+                    lock (spans)
+                    {
+                        spans.Add(activity);
+                    }
+                }
+            },
+        };
+        ActivitySource.AddActivityListener(listener);
+        return listener;
+    }
+
+    /// <summary>The spans recorded so far, without the CONNECT spans of physical connections opened on the way.</summary>
+    private static List<Activity> Statements(List<Activity> spans)
+    {
+        lock (spans)
+        {
+            return [.. spans.Where(span => !span.DisplayName.StartsWith("CONNECT", StringComparison.Ordinal))];
+        }
+    }
 
     private static OrdersDbContext Open(PostgresDatabase database) =>
         DatabaseSchema.Open<OrdersDbContext>(database.ConnectionString, options => new(options));
