@@ -118,7 +118,7 @@ public sealed class OrderStateTests
         db.ChangeTracker.Clear();
         var failedAttempt = Statements(spans);
 
-        // The same order with a valid last line: stored whole, in one statement span, and no COMMIT span.
+        // An order of as many lines, all valid: stored whole, in one statement span, and no COMMIT span.
         spans.Clear();
         var stored = NewOrder(Checkout.OrderValidation.MaxLines);
         db.Orders.Add(stored);
