@@ -92,12 +92,18 @@ internal static class ShopDashboardExtensions
                 variables["Dashboard__Forward__Protocol"] = "grpc";
                 variables["Dashboard__Forward__Signals"] = "traces,metrics,logs";
 
-                // Only kept traces are forwarded: every one up to 10 a second (a developer sees each of theirs), above that errors,
-                // slow traces and at most 10 others a second; the Shop dashboard also stores 10% of the rest for its SLO and
-                // root-cause pages. The Aspire dashboard spends milliseconds of CPU on each trace (load/README.md has what it costs).
+                // Only kept traces are forwarded: every one up to 10 a second (a developer sees each of theirs), above that at most
+                // 10 errors and slow traces and 10 others a second; the Shop dashboard keeps every error and slow trace and 10% of
+                // the rest for its SLO and root-cause pages. The Aspire dashboard spends milliseconds of CPU on each trace, and an
+                // overloaded suite makes every trace slow (load/README.md has what it costs).
                 variables["Dashboard__TailSampling__Enabled"] = "true";
                 variables["Dashboard__TailSampling__KeepAllPerSecond"] = "10";
                 variables["Dashboard__Forward__NormalTracesPerSecond"] = "10";
+                variables["Dashboard__Forward__ErrorAndSlowTracesPerSecond"] = "10";
+
+                // Log records go with their trace (warnings and worse, and records without a trace, at once): the Aspire dashboard
+                // spends as much on a log record as on a span, and a checkout writes three. All stay in the Shop dashboard.
+                variables["Dashboard__Forward__LogsFollowTraces"] = "true";
                 if (configuration["AppHost:OtlpApiKey"] is { Length: > 0 } key)
                 {
                     variables["Dashboard__Forward__Headers"] = $"x-otlp-api-key={key}";

@@ -115,7 +115,7 @@ internal sealed class TailSamplingOptions
     /// </summary>
     public double KeepAllPerSecond { get; set; }
 
-    /// <summary>Spans waiting for a decision; past it the oldest traces are decided early.</summary>
+    /// <summary>Spans (and log records following their trace) waiting for a decision; past it the oldest traces are decided early.</summary>
     public int MaxPendingSpans { get; set; } = 100_000;
 }
 
@@ -141,10 +141,23 @@ internal sealed class ForwardOptions
 
     /// <summary>
     /// With tail sampling on: kept traces that are neither errors nor slow are forwarded up to this many per second (a budget
-    /// of <see cref="TailSamplingOptions.DecisionWait"/>'s worth), the rest only stored; errors and slow traces always go.
-    /// Unset: every kept trace is forwarded.
+    /// of <see cref="TailSamplingOptions.DecisionWait"/>'s worth), the rest only stored. Unset: every kept normal trace is forwarded.
     /// </summary>
     public double? NormalTracesPerSecond { get; set; }
+
+    /// <summary>
+    /// With tail sampling on: error and slow traces are forwarded up to this many per second (a budget of
+    /// <see cref="TailSamplingOptions.DecisionWait"/>'s worth, shared by both), the rest only stored, so that an overloaded
+    /// suite, whose every trace is slow, does not also flood the upstream. Unset: every error and slow trace is forwarded.
+    /// </summary>
+    public double? ErrorAndSlowTracesPerSecond { get; set; }
+
+    /// <summary>
+    /// With tail sampling on and logs forwarded: a log record of a trace, less severe than a warning, goes upstream only
+    /// with its trace, once that is decided and forwarded; records without a trace and warnings or worse go at once. All are
+    /// stored here. Off: every log record goes at once.
+    /// </summary>
+    public bool LogsFollowTraces { get; set; }
 }
 
 internal static class ForwardProtocols

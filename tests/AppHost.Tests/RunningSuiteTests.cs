@@ -97,9 +97,11 @@ public sealed class RunningSuiteTests(RunningSuiteFixture fixture)
             "a normal trace kept by the tail sampler's budget")).GetProperty("data").GetProperty("sampling");
         Assert.Equal(0, sampling.GetProperty("tracesDropped").GetInt64());
 
-        // Under load only errors, slow traces and 10 others a second go on to the Aspire dashboard; at this rate every one does.
+        // Under load only 10 errors and slow traces and 10 others a second go on to the Aspire dashboard; at this rate every one does.
         var status = (await Eventually.GetJsonAsync(http, $"{endpoints.GetProperty("dashboard").GetString()}/api/status", _ => true, "the status")).GetProperty("data");
         Assert.Equal(10, status.GetProperty("forwarding").GetProperty("normalTracesPerSecond").GetDouble());
+        Assert.Equal(10, status.GetProperty("forwarding").GetProperty("errorAndSlowTracesPerSecond").GetDouble());
+        Assert.True(status.GetProperty("forwarding").GetProperty("logsFollowTraces").GetBoolean());
         Assert.Equal(0, status.GetProperty("sampling").GetProperty("tracesKeptNotForwarded").GetInt64());
 
         // The Aspire dashboard's telemetry API, with the key from endpoints.json (and closed without it).
@@ -115,7 +117,21 @@ public sealed class RunningSuiteTests(RunningSuiteFixture fixture)
             trace => new[] { "gateway", "orders", "payments", "users" }.All(service => trace.GetRawText().Contains($"\"stringValue\":\"{service}\"", StringComparison.Ordinal)),
             "the checkout trace with all four services in the Aspire dashboard");
         Assert.Contains(traceId, forwarded.GetRawText(), StringComparison.Ordinal);
+
+        // Its log records follow it there (the Shop dashboard forwards a trace's records with the trace): orders' "is Paid".
+        await Eventually.GetJsonAsync(http, $"{aspire.GetProperty("dashboard").GetString()}/api/telemetry/logs?resource=orders",
+            logs => LogRecordsOf(logs, traceId).Any(record => record.GetRawText().Contains("Paid", StringComparison.Ordinal)),
+            "orders' log record of the checkout in the Aspire dashboard");
     }
+
+    /// <summary>The log records of one trace in an answer of the Aspire dashboard's telemetry API (OTLP/JSON).</summary>
+    private static IEnumerable<JsonElement> LogRecordsOf(JsonElement answer, string traceId) =>
+        answer.GetProperty("data").TryGetProperty("resourceLogs", out var resources)
+            ? resources.EnumerateArray()
+                .SelectMany(resource => resource.GetProperty("scopeLogs").EnumerateArray())
+                .SelectMany(scope => scope.GetProperty("logRecords").EnumerateArray())
+                .Where(record => record.TryGetProperty("traceId", out var id) && string.Equals(id.GetString(), traceId, StringComparison.OrdinalIgnoreCase))
+            : [];
 
     [Fact]
     public async Task Payments_admin_API_opens_with_the_token_of_endpoints_json()

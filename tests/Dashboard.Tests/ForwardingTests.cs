@@ -151,6 +151,118 @@ public sealed class ForwardingTests
     }
 
     [Fact]
+    public async Task With_an_error_and_slow_forward_budget_errors_and_slow_traces_go_upstream_only_within_it_while_all_are_stored()
+    {
+        await using var upstream = await DashboardProcess.StartAsync();
+        await using var dashboard = await DashboardProcess.StartAsync(new Dictionary<string, string>
+        {
+            ["Forward:Endpoint"] = upstream.OtlpHttpUrl,
+            ["Forward:ErrorAndSlowTracesPerSecond"] = "1",
+            ["TailSampling:Enabled"] = "true",
+            ["TailSampling:DecisionWait"] = "00:00:00.200",
+            ["TailSampling:KeepRatio"] = "1", // every trace kept: only forwarding chooses
+        });
+        var random = new Random(10);
+        var now = DateTimeOffset.UtcNow;
+        var flagged = Enumerable.Range(0, 4).Select(_ => OtlpRequests.TraceId(random)).ToList();
+        var normal = OtlpRequests.TraceId(random);
+
+        // One request: all five come due in the same decision. Two errors and two slow traces share the budget (one second's
+        // worth: 1); the normal trace has no budget of its own set, so it goes.
+        using var response = await dashboard.PostProtobufAsync("/v1/traces", OtlpRequests.Request("overloaded",
+            [
+                .. flagged.Take(2).Select(t => OtlpRequests.Span(t, OtlpRequests.SpanId(random), "checkout", now, TimeSpan.FromMilliseconds(5), error: true)),
+                .. flagged.Skip(2).Select(t => OtlpRequests.Span(t, OtlpRequests.SpanId(random), "checkout", now, TimeSpan.FromMilliseconds(900))),
+                OtlpRequests.Span(normal, OtlpRequests.SpanId(random), "checkout", now, TimeSpan.FromMilliseconds(5)),
+            ]));
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+
+        // They went upstream in one request: once the normal trace is there, so is the one flagged trace the budget let through.
+        await upstream.WaitForTraceAsync(OtlpRequests.Hex(normal));
+        var sampling = (await dashboard.WaitForAsync(async () =>
+        {
+            var s = await dashboard.StatusAsync();
+            return (s.GetProperty("sampling").GetProperty("tracesKeptNotForwarded").GetInt64() == 3, s);
+        }, "three error and slow traces kept without forwarding")).GetProperty("sampling");
+        Assert.Equal((2, 2, 1), (sampling.GetProperty("tracesKeptError").GetInt64(), sampling.GetProperty("tracesKeptSlow").GetInt64(), sampling.GetProperty("tracesKeptRatio").GetInt64()));
+
+        var upstreamFlagged = 0;
+        foreach (var trace in flagged)
+        {
+            await dashboard.WaitForTraceAsync(OtlpRequests.Hex(trace));
+            using var found = await upstream.Api.GetAsync($"/api/traces/{OtlpRequests.Hex(trace)}");
+            upstreamFlagged += found.StatusCode == HttpStatusCode.OK ? 1 : 0;
+        }
+
+        Assert.Equal(1, upstreamFlagged);
+        Assert.Contains(dashboard.Output, line => line.Contains("forward at most 1 errors and slow traces/s and every other", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task With_logs_following_traces_a_record_of_a_trace_goes_upstream_only_with_it_and_warnings_and_records_without_a_trace_at_once()
+    {
+        await using var upstream = await DashboardProcess.StartAsync();
+        await using var dashboard = await DashboardProcess.StartAsync(new Dictionary<string, string>
+        {
+            ["Forward:Endpoint"] = upstream.OtlpHttpUrl,
+            ["Forward:Signals"] = "traces,logs",
+            ["Forward:LogsFollowTraces"] = "true",
+            ["TailSampling:Enabled"] = "true",
+            ["TailSampling:DecisionWait"] = "00:00:00.200",
+            ["TailSampling:KeepRatio"] = "0", // the error trace is kept, the fine one dropped
+            ["TailSampling:MaxTraceWait"] = "00:00:01",
+        });
+        var random = new Random(11);
+        var now = DateTimeOffset.UtcNow;
+        var (failed, fine, spanless) = (OtlpRequests.TraceId(random), OtlpRequests.TraceId(random), OtlpRequests.TraceId(random));
+
+        // The records come before their spans (services export each signal on its own timer).
+        using (var logs = await dashboard.PostProtobufAsync("/v1/logs", OtlpRequests.Logs("followed",
+            OtlpRequests.Log(failed, "info of the failed trace"),
+            OtlpRequests.Log(fine, "info of the fine trace"),
+            OtlpRequests.Log(fine, "warning of the fine trace", severity: 13),
+            OtlpRequests.Log(null, "info of no trace"),
+            OtlpRequests.Log(spanless, "info of a trace that sends no span"))))
+        {
+            Assert.Equal(HttpStatusCode.OK, logs.StatusCode);
+        }
+
+        using (var spans = await dashboard.PostProtobufAsync("/v1/traces", OtlpRequests.Request("followed",
+            OtlpRequests.Span(failed, OtlpRequests.SpanId(random), "checkout", now, TimeSpan.FromMilliseconds(5), error: true),
+            OtlpRequests.Span(fine, OtlpRequests.SpanId(random), "checkout", now, TimeSpan.FromMilliseconds(5)))))
+        {
+            Assert.Equal(HttpStatusCode.OK, spans.StatusCode);
+        }
+
+        await upstream.WaitForTraceAsync(OtlpRequests.Hex(failed));
+        await dashboard.WaitForAsync(async () => ((await dashboard.StatusAsync()).GetProperty("sampling").GetProperty("logRecordsNotForwarded").GetInt64() == 1, true), "the dropped trace's record held back");
+
+        // A record arriving after its trace was decided follows the decision too; one whose trace sends no span goes after
+        // MaxTraceWait, since there is no trace to follow.
+        using (var late = await dashboard.PostProtobufAsync("/v1/logs", OtlpRequests.Logs("followed",
+            OtlpRequests.Log(fine, "late info of the fine trace"),
+            OtlpRequests.Log(failed, "late info of the failed trace"))))
+        {
+            Assert.Equal(HttpStatusCode.OK, late.StatusCode);
+        }
+
+        var upstreamBodies = await upstream.WaitForAsync(async () =>
+        {
+            var bodies = await Bodies(upstream);
+            return (bodies.Contains("late info of the failed trace") && bodies.Contains("info of a trace that sends no span"), bodies);
+        }, "the late record of the forwarded trace and the record of no span (after MaxTraceWait) upstream");
+        Assert.Equal(
+            ["info of a trace that sends no span", "info of no trace", "info of the failed trace", "late info of the failed trace", "warning of the fine trace"],
+            upstreamBodies.Order());
+        Assert.Equal(7, (await Bodies(dashboard)).Count);
+        Assert.Equal(2, (await dashboard.StatusAsync()).GetProperty("sampling").GetProperty("logRecordsNotForwarded").GetInt64());
+        Assert.True((await dashboard.StatusAsync()).GetProperty("forwarding").GetProperty("logsFollowTraces").GetBoolean());
+
+        static async Task<List<string>> Bodies(DashboardProcess process) =>
+            [.. (await process.GetJsonAsync("/api/logs?service=followed&limit=100")).GetProperty("data").EnumerateArray().Select(l => l.GetProperty("body").GetString()!)];
+    }
+
+    [Fact]
     public async Task An_unreachable_upstream_is_counted_and_never_blocks_ingest()
     {
         await using var dashboard = await DashboardProcess.StartAsync(new Dictionary<string, string>

@@ -70,6 +70,8 @@ internal sealed partial class OtlpForwarder : BackgroundService
         _transport is null ? null : _options.Protocol,
         [.. _signals.Select(s => s.ToString().ToLowerInvariant())],
         _transport is null ? null : _options.NormalTracesPerSecond,
+        _transport is null ? null : _options.ErrorAndSlowTracesPerSecond,
+        _options.LogsFollowTraces && Forwards(TelemetrySignal.Logs),
         Interlocked.Read(ref _queuedItems),
         Interlocked.Read(ref _sentItems),
         Interlocked.Read(ref _sentRequests),
@@ -137,4 +139,4 @@ internal sealed partial class OtlpForwarder : BackgroundService
     private static partial void LogForwardFailed(ILogger logger, TelemetrySignal signal, string endpoint, long failures, string error);
 }
 
-internal sealed record ForwardStats(string? Endpoint, string? Protocol, string[] Signals, double? NormalTracesPerSecond, long QueuedItems, long SentItems, long SentRequests, long FailedItems, long FailedRequests, long DroppedItems);
+internal sealed record ForwardStats(string? Endpoint, string? Protocol, string[] Signals, double? NormalTracesPerSecond, double? ErrorAndSlowTracesPerSecond, bool LogsFollowTraces, long QueuedItems, long SentItems, long SentRequests, long FailedItems, long FailedRequests, long DroppedItems);

@@ -71,6 +71,7 @@ internal static partial class DashboardSetup
         services.AddSingleton<OtlpForwarder>();
         services.AddHostedService(sp => sp.GetRequiredService<OtlpForwarder>());
         services.AddSingleton<SpanSink>();
+        services.AddSingleton<LogSink>();
         if (options.TailSampling.Enabled)
         {
             services.AddSingleton<TailSampler>();
@@ -107,12 +108,21 @@ internal static partial class DashboardSetup
         var (query, otlpHttp, otlpGrpc) = (listeners.UrlOf(ListenerRole.Query), listeners.UrlOf(ListenerRole.OtlpHttp), listeners.UrlOf(ListenerRole.OtlpGrpc));
         var sampling = options.TailSampling.Enabled
             ? $"on (keep errors, traces >= {options.TailSampling.SlowThreshold.TotalMilliseconds} ms and {options.TailSampling.KeepRatio:P0} of the rest above {options.TailSampling.KeepAllPerSecond} traces/s"
-              + (options.Forward.NormalTracesPerSecond is { } forward && app.Services.GetRequiredService<OtlpForwarder>().Forwards(TelemetrySignal.Traces) ? $"; forward errors, slow traces and at most {forward} others/s)" : ")")
+              + (app.Services.GetRequiredService<OtlpForwarder>().Forwards(TelemetrySignal.Traces) ? ForwardedTraces(options.Forward) + ")" : ")")
             : "off";
         var apiKey = string.IsNullOrEmpty(options.ApiKey) ? "off" : "on";
         app.Lifetime.ApplicationStarted.Register(() => LogStarted(app.Logger, query, otlpHttp, otlpGrpc, options.MaxSpans, sampling, apiKey));
         return app;
     }
+
+    /// <summary>What the start-up line says of forwarding kept traces: every one, or within which budgets.</summary>
+    private static string ForwardedTraces(ForwardOptions forward) => (forward.ErrorAndSlowTracesPerSecond, forward.NormalTracesPerSecond) switch
+    {
+        (null, null) => "",
+        (null, { } normal) => $"; forward errors, slow traces and at most {normal} others/s",
+        ({ } errorAndSlow, null) => $"; forward at most {errorAndSlow} errors and slow traces/s and every other",
+        ({ } errorAndSlow, { } normal) => $"; forward at most {errorAndSlow} errors and slow traces/s and {normal} others/s",
+    };
 
     private static void Validate(DashboardOptions options)
     {
@@ -139,6 +149,7 @@ internal static partial class DashboardSetup
         Require(options.Alerts.Lookback >= TimeSpan.Zero, "Dashboard:Alerts:Lookback must not be negative.");
         Require(options.Forward.MaxQueuedItems >= 1, "Dashboard:Forward:MaxQueuedItems must be at least 1.");
         Require(options.Forward.NormalTracesPerSecond is null or >= 0, "Dashboard:Forward:NormalTracesPerSecond must be 0 or more.");
+        Require(options.Forward.ErrorAndSlowTracesPerSecond is null or >= 0, "Dashboard:Forward:ErrorAndSlowTracesPerSecond must be 0 or more.");
         foreach (var (slo, i) in options.Slos.Select((slo, i) => (slo, i)))
         {
             var at = $"Dashboard:Slos:{i} ({slo.Name})";

@@ -81,6 +81,7 @@ internal sealed class OtlpIngest(
     public ExportLogsServiceResponse Accept(ExportLogsServiceRequest request)
     {
         var entries = new List<LogEntry>();
+        var forwarded = sampler is { LogsFollowTraces: true } ? new List<ForwardedLog>() : null;
         var rejected = 0;
         foreach (var resourceLogs in request.ResourceLogs)
         {
@@ -93,6 +94,7 @@ internal sealed class OtlpIngest(
                     if (converter.TryConvert(record, process, scope, out var entry))
                     {
                         entries.Add(entry);
+                        forwarded?.Add(new ForwardedLog(entry.TraceId, entry.SeverityNumber, new OtlpLogSource(resourceLogs.Resource, scopeLogs.Scope, record)));
                     }
                     else
                     {
@@ -103,7 +105,15 @@ internal sealed class OtlpIngest(
         }
 
         logs.Append(System.Runtime.InteropServices.CollectionsMarshal.AsSpan(entries));
-        forwarder.Enqueue(TelemetrySignal.Logs, request, entries.Count);
+        if (forwarded is null)
+        {
+            forwarder.Enqueue(TelemetrySignal.Logs, request, entries.Count);
+        }
+        else
+        {
+            sampler!.OfferLogs(forwarded);
+        }
+
         counters.Count(TelemetrySignal.Logs, entries.Count, rejected);
         var response = new ExportLogsServiceResponse();
         if (rejected > 0)

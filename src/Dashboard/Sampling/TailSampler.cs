@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Options;
+using Shop.Dashboard.Forwarding;
 using Shop.Dashboard.Ingest;
 using Shop.Dashboard.Store;
 
@@ -20,10 +21,11 @@ internal enum SamplingVerdict
 /// after the first span), then the whole trace is kept when it has an error span, lasted at least
 /// <see cref="TailSamplingOptions.SlowThreshold"/>, its trace id falls in <see cref="TailSamplingOptions.KeepRatio"/>, or
 /// the budget of <see cref="TailSamplingOptions.KeepAllPerSecond"/> normal traces has room.
-/// A kept trace is also forwarded when it has an error, is slow, or the budget of
-/// <see cref="ForwardOptions.NormalTracesPerSecond"/> (when set) has room; the others are only stored.
-/// Spans arriving after the decision follow it. Waiting spans are bounded: past the limit the
-/// oldest traces are decided early.
+/// A kept trace is also forwarded when its forward budget (when set) has room: <see cref="ForwardOptions.ErrorAndSlowTracesPerSecond"/>
+/// for errors and slow traces, <see cref="ForwardOptions.NormalTracesPerSecond"/> for the others; the rest are only stored.
+/// Spans arriving after the decision follow it, and so do log records offered to follow their trace
+/// (<see cref="ForwardOptions.LogsFollowTraces"/>): forwarded only with a forwarded trace. Waiting spans and records are
+/// bounded: past the limit the oldest traces are decided early.
 /// </summary>
 internal sealed class TailSampler : IDisposable
 {
@@ -31,6 +33,7 @@ internal sealed class TailSampler : IDisposable
 
     private readonly TailSamplingOptions _options;
     private readonly SpanSink _sink;
+    private readonly LogSink _logs;
     private readonly TimeProvider _time;
     private readonly ulong _ratioThreshold;
     private readonly Lock _lock = new();
@@ -41,13 +44,17 @@ internal sealed class TailSampler : IDisposable
     private readonly ITimer _timer;
     private readonly KeepBudget _budget;
     private readonly KeepBudget? _forwardBudget;
+    private readonly KeepBudget? _errorAndSlowForwardBudget;
     private int _pendingSpans;
+    private int _pendingLogs;
     private readonly SamplingCounters _counters = new();
 
-    public TailSampler(IOptions<DashboardOptions> options, SpanSink sink, TimeProvider time)
+    public TailSampler(IOptions<DashboardOptions> options, SpanSink sink, LogSink logs, OtlpForwarder forwarder, TimeProvider time)
     {
         _options = options.Value.TailSampling;
         _sink = sink;
+        _logs = logs;
+        LogsFollowTraces = options.Value.Forward.LogsFollowTraces && forwarder.Forwards(TelemetrySignal.Logs);
         _time = time;
         _ratioThreshold = RatioThreshold(_options.KeepRatio);
         // Traces come due in clumps: a service exports its spans in batches (every 5 s by default), so the roots of one
@@ -59,9 +66,17 @@ internal sealed class TailSampler : IDisposable
             _forwardBudget = new KeepBudget(forwardRate, _options.DecisionWait, time.TimestampFrequency, time.GetTimestamp());
         }
 
+        if (sink.NeedsSources && options.Value.Forward.ErrorAndSlowTracesPerSecond is { } errorAndSlowRate)
+        {
+            _errorAndSlowForwardBudget = new KeepBudget(errorAndSlowRate, _options.DecisionWait, time.TimestampFrequency, time.GetTimestamp());
+        }
+
         var tick = TimeSpan.FromMilliseconds(Math.Clamp(_options.DecisionWait.TotalMilliseconds / 4, 20, 250));
         _timer = time.CreateTimer(_ => DecideDue(), null, tick, tick);
     }
+
+    /// <summary>Whether the receivers offer forwarded log records here (<see cref="OfferLogs"/>) instead of forwarding them at once.</summary>
+    public bool LogsFollowTraces { get; }
 
     /// <summary>The ratio decision alone: the trace id's random low 56 bits below ratio × 2^56 (consistent across instances).</summary>
     public static bool RatioKeeps(TraceId traceId, double ratio) => traceId.RandomPart < RatioThreshold(ratio);
@@ -77,6 +92,7 @@ internal sealed class TailSampler : IDisposable
     public void Offer(List<PendingSpan> spans)
     {
         List<PendingSpan>? kept = null;
+        List<OtlpLogSource>? logs = null;
         lock (_lock)
         {
             var now = _time.GetTimestamp();
@@ -94,38 +110,64 @@ internal sealed class TailSampler : IDisposable
                     continue;
                 }
 
-                if (!_pending.TryGetValue(traceId, out var trace))
-                {
-                    trace = new PendingTrace(now + Ticks(_options.MaxTraceWait));
-                    _pending.Add(traceId, trace);
-                    _arrivalOrder.Enqueue(traceId);
-                }
-
-                trace.Add(span, now + Ticks(_options.DecisionWait));
+                PendingOf(traceId, now).Add(span, now + Ticks(_options.DecisionWait));
                 _pendingSpans++;
             }
 
-            while (_pendingSpans > _options.MaxPendingSpans && _arrivalOrder.TryDequeue(out var oldest))
-            {
-                if (_pending.Remove(oldest, out var trace))
-                {
-                    _counters.DecidedEarly++;
-                    DecideLocked(oldest, trace, ref kept);
-                }
-            }
+            DecideOverflowLocked(ref kept, ref logs);
         }
 
-        if (kept is not null)
+        Hand(kept, logs);
+    }
+
+    /// <summary>
+    /// Takes log records on their way upstream: those that follow their trace (<see cref="ForwardedLog.FollowsTrace"/>) go
+    /// once it is decided, and only if it is forwarded; the others go at once.
+    /// </summary>
+    public void OfferLogs(List<ForwardedLog> records)
+    {
+        List<PendingSpan>? kept = null;
+        List<OtlpLogSource>? logs = null;
+        lock (_lock)
         {
-            _sink.Keep(kept);
+            var now = _time.GetTimestamp();
+            foreach (var record in records)
+            {
+                if (!record.FollowsTrace)
+                {
+                    (logs ??= []).Add(record.Source);
+                    continue;
+                }
+
+                if (_decided.TryGetValue(record.TraceId, out var fate))
+                {
+                    if (fate == TraceFate.Forwarded)
+                    {
+                        (logs ??= []).Add(record.Source);
+                    }
+                    else
+                    {
+                        _counters.LogRecordsNotForwarded++;
+                    }
+
+                    continue;
+                }
+
+                PendingOf(record.TraceId, now).AddLog(record.Source);
+                _pendingLogs++;
+            }
+
+            DecideOverflowLocked(ref kept, ref logs);
         }
+
+        Hand(kept, logs);
     }
 
     public SamplingStats Stats()
     {
         lock (_lock)
         {
-            return _counters.Snapshot(_pending.Count, _pendingSpans);
+            return _counters.Snapshot(_pending.Count, _pendingSpans, _pendingLogs);
         }
     }
 
@@ -133,6 +175,7 @@ internal sealed class TailSampler : IDisposable
     internal void DecideDue()
     {
         List<PendingSpan>? kept = null;
+        List<OtlpLogSource>? logs = null;
         lock (_lock)
         {
             var now = _time.GetTimestamp();
@@ -148,7 +191,7 @@ internal sealed class TailSampler : IDisposable
             foreach (var traceId in due ?? [])
             {
                 _pending.Remove(traceId, out var trace);
-                DecideLocked(traceId, trace!, ref kept);
+                DecideLocked(traceId, trace!, ref kept, ref logs);
             }
 
             while (_arrivalOrder.TryPeek(out var head) && !_pending.ContainsKey(head))
@@ -163,17 +206,61 @@ internal sealed class TailSampler : IDisposable
             }
         }
 
-        if (kept is not null)
-        {
-            _sink.Keep(kept);
-        }
+        Hand(kept, logs);
     }
 
     public void Dispose() => _timer.Dispose();
 
-    private void DecideLocked(TraceId traceId, PendingTrace trace, ref List<PendingSpan>? kept)
+    /// <summary>Hands decided spans to the store (and the forwarder) and log records to the forwarder, outside the lock.</summary>
+    private void Hand(List<PendingSpan>? kept, List<OtlpLogSource>? logs)
+    {
+        if (kept is not null)
+        {
+            _sink.Keep(kept);
+        }
+
+        if (logs is not null)
+        {
+            _logs.Forward(logs);
+        }
+    }
+
+    private PendingTrace PendingOf(TraceId traceId, long now)
+    {
+        if (!_pending.TryGetValue(traceId, out var trace))
+        {
+            trace = new PendingTrace(now + Ticks(_options.MaxTraceWait));
+            _pending.Add(traceId, trace);
+            _arrivalOrder.Enqueue(traceId);
+        }
+
+        return trace;
+    }
+
+    /// <summary>Past the limit of waiting spans and records, decides the oldest traces early.</summary>
+    private void DecideOverflowLocked(ref List<PendingSpan>? kept, ref List<OtlpLogSource>? logs)
+    {
+        while (_pendingSpans + _pendingLogs > _options.MaxPendingSpans && _arrivalOrder.TryDequeue(out var oldest))
+        {
+            if (_pending.Remove(oldest, out var trace))
+            {
+                _counters.DecidedEarly++;
+                DecideLocked(oldest, trace, ref kept, ref logs);
+            }
+        }
+    }
+
+    private void DecideLocked(TraceId traceId, PendingTrace trace, ref List<PendingSpan>? kept, ref List<OtlpLogSource>? logs)
     {
         _pendingSpans -= trace.Spans.Count;
+        _pendingLogs -= trace.Logs?.Count ?? 0;
+        if (trace.Spans.Count == 0)
+        {
+            // Log records whose trace sent no span (yet): there is no trace to follow, so they go; a later span starts afresh.
+            (logs ??= []).AddRange(trace.Logs ?? []);
+            return;
+        }
+
         var verdict = Decide(trace.HasError, trace.DurationNano, traceId, _options);
         if (verdict == SamplingVerdict.Drop && _budget.TryTake(_time.GetTimestamp()))
         {
@@ -181,14 +268,24 @@ internal sealed class TailSampler : IDisposable
         }
 
         _counters.Count(verdict, trace.Spans.Count);
+        var forwardBudget = verdict is SamplingVerdict.KeepError or SamplingVerdict.KeepSlow ? _errorAndSlowForwardBudget : _forwardBudget;
         var fate = verdict == SamplingVerdict.Drop ? TraceFate.Dropped
-            : verdict is SamplingVerdict.KeepError or SamplingVerdict.KeepSlow || _forwardBudget is null || _forwardBudget.TryTake(_time.GetTimestamp()) ? TraceFate.Forwarded
+            : forwardBudget is null || forwardBudget.TryTake(_time.GetTimestamp()) ? TraceFate.Forwarded
             : TraceFate.Stored;
         if (fate == TraceFate.Forwarded)
         {
             (kept ??= []).AddRange(trace.Spans);
+            if (trace.Logs is not null)
+            {
+                (logs ??= []).AddRange(trace.Logs);
+            }
         }
-        else if (fate == TraceFate.Stored)
+        else
+        {
+            _counters.LogRecordsNotForwarded += trace.Logs?.Count ?? 0;
+        }
+
+        if (fate == TraceFate.Stored)
         {
             _counters.NotForwarded++;
             kept ??= [];
@@ -223,6 +320,9 @@ internal sealed class TailSampler : IDisposable
     {
         public List<PendingSpan> Spans { get; } = [];
 
+        /// <summary>Log records waiting to follow this trace upstream; most traces have none.</summary>
+        public List<OtlpLogSource>? Logs { get; private set; }
+
         public long Deadline { get; private set; } = maxDeadline;
 
         public bool HasError { get; private set; }
@@ -231,6 +331,8 @@ internal sealed class TailSampler : IDisposable
 
         private long _start = long.MaxValue;
         private long _end = long.MinValue;
+
+        public void AddLog(OtlpLogSource log) => (Logs ??= []).Add(log);
 
         public void Add(PendingSpan span, long rootDeadline)
         {
@@ -260,6 +362,7 @@ internal sealed class TailSampler : IDisposable
         public long LateErrorSpansDropped;
         public long DecidedEarly;
         public long NotForwarded;
+        public long LogRecordsNotForwarded;
 
         public void Count(SamplingVerdict verdict, int spans)
         {
@@ -297,9 +400,10 @@ internal sealed class TailSampler : IDisposable
             }
         }
 
-        public SamplingStats Snapshot(int pendingTraces, int pendingSpans) => new(
+        public SamplingStats Snapshot(int pendingTraces, int pendingSpans, int pendingLogRecords) => new(
             KeptError, KeptSlow, KeptRatio, KeptBudget, Dropped, SpansKept, SpansDropped,
-            LateSpansKept, LateSpansDropped, LateErrorSpansDropped, DecidedEarly, NotForwarded, pendingTraces, pendingSpans);
+            LateSpansKept, LateSpansDropped, LateErrorSpansDropped, DecidedEarly, NotForwarded, LogRecordsNotForwarded,
+            pendingTraces, pendingSpans, pendingLogRecords);
     }
 }
 
@@ -346,5 +450,7 @@ internal sealed record SamplingStats(
     long LateErrorSpansDropped,
     long DecidedEarly,
     long TracesKeptNotForwarded,
+    long LogRecordsNotForwarded,
     int PendingTraces,
-    int PendingSpans);
+    int PendingSpans,
+    int PendingLogRecords);

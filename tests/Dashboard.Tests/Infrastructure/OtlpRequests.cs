@@ -1,7 +1,9 @@
 using System.IO.Compression;
 using Google.Protobuf;
+using Shop.Otlp.Collector.Logs.V1;
 using Shop.Otlp.Collector.Trace.V1;
 using Shop.Otlp.Common.V1;
+using Shop.Otlp.Logs.V1;
 using Shop.Otlp.Resource.V1;
 using Shop.Otlp.Trace.V1;
 
@@ -54,6 +56,33 @@ public static class OtlpRequests
                 {
                     Resource = new Resource { Attributes = { new KeyValue { Key = "service.name", Value = new AnyValue { StringValue = service } } } },
                     ScopeSpans = { scope },
+                },
+            },
+        };
+    }
+
+    /// <summary>A log record with <paramref name="body"/>, of a trace (or of none) at OTLP severity <paramref name="severity"/> (9 INFO, 13 WARN).</summary>
+    public static LogRecord Log(ByteString? traceId, string body, int severity = 9) => new()
+    {
+        TimeUnixNano = (ulong)DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() * 1_000_000UL,
+        TraceId = traceId ?? ByteString.Empty,
+        SeverityNumber = (SeverityNumber)severity,
+        Body = new AnyValue { StringValue = body },
+    };
+
+    /// <summary>An export request of <paramref name="records"/> from one service.</summary>
+    public static ExportLogsServiceRequest Logs(string service, params IEnumerable<LogRecord> records)
+    {
+        var scope = new ScopeLogs { Scope = new InstrumentationScope { Name = "Shop.Dashboard.Tests" } };
+        scope.LogRecords.AddRange(records);
+        return new ExportLogsServiceRequest
+        {
+            ResourceLogs =
+            {
+                new ResourceLogs
+                {
+                    Resource = new Resource { Attributes = { new KeyValue { Key = "service.name", Value = new AnyValue { StringValue = service } } } },
+                    ScopeLogs = { scope },
                 },
             },
         };
