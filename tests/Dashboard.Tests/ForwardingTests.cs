@@ -15,6 +15,7 @@ public sealed class ForwardingTests
         {
             ["Forward:Endpoint"] = upstream.OtlpHttpUrl,
             ["Forward:Signals"] = "traces,logs,metrics",
+            ["Forward:LogsFollowTraces"] = "true", // nothing to follow without tail sampling: every record goes
         });
         await using var service = await TracedService.StartAsync(dashboard, "forwarded");
 
@@ -30,6 +31,7 @@ public sealed class ForwardingTests
         var forwarding = (await dashboard.StatusAsync()).GetProperty("forwarding");
         Assert.Equal(upstream.OtlpHttpUrl, forwarding.GetProperty("endpoint").GetString());
         Assert.True(forwarding.GetProperty("sentItems").GetInt64() > 0);
+        Assert.False(forwarding.GetProperty("logsFollowTraces").GetBoolean());
     }
 
     [Fact]

@@ -43,9 +43,13 @@ internal sealed partial class OtlpForwarder : BackgroundService
         _logger = logger;
         _transport = transports.Create(_options);
         _signals = _transport is null ? [] : ParseSignals(_options.Signals);
+        LogsFollowTraces = _options.LogsFollowTraces && options.Value.TailSampling.Enabled && Forwards(TelemetrySignal.Logs);
     }
 
     public bool Forwards(TelemetrySignal signal) => _signals.Contains(signal);
+
+    /// <summary>Log records are forwarded, with tail sampling on, and each record of a trace goes only with its trace (the sampler holds it).</summary>
+    public bool LogsFollowTraces { get; }
 
     /// <summary>Queues a request for sending, or drops it (counted) when the queue is full.</summary>
     public void Enqueue(TelemetrySignal signal, IMessage request, int items)
@@ -71,7 +75,7 @@ internal sealed partial class OtlpForwarder : BackgroundService
         [.. _signals.Select(s => s.ToString().ToLowerInvariant())],
         _transport is null ? null : _options.NormalTracesPerSecond,
         _transport is null ? null : _options.ErrorAndSlowTracesPerSecond,
-        _options.LogsFollowTraces && Forwards(TelemetrySignal.Logs),
+        LogsFollowTraces,
         Interlocked.Read(ref _queuedItems),
         Interlocked.Read(ref _sentItems),
         Interlocked.Read(ref _sentRequests),

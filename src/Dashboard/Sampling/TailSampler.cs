@@ -54,7 +54,7 @@ internal sealed class TailSampler : IDisposable
         _options = options.Value.TailSampling;
         _sink = sink;
         _logs = logs;
-        LogsFollowTraces = options.Value.Forward.LogsFollowTraces && forwarder.Forwards(TelemetrySignal.Logs);
+        LogsFollowTraces = forwarder.LogsFollowTraces;
         _time = time;
         _ratioThreshold = RatioThreshold(_options.KeepRatio);
         // Traces come due in clumps: a service exports its spans in batches (every 5 s by default), so the roots of one
