@@ -81,7 +81,8 @@ internal sealed class OtlpIngest(
     public ExportLogsServiceResponse Accept(ExportLogsServiceRequest request)
     {
         var entries = new List<LogEntry>();
-        var forwarded = sampler is { LogsFollowTraces: true } ? new List<ForwardedLog>() : null;
+        // The forwarder says records follow their traces only with tail sampling on, so the sampler is there to hold them.
+        var forwarded = forwarder.LogsFollowTraces ? new List<ForwardedLog>() : null;
         var rejected = 0;
         foreach (var resourceLogs in request.ResourceLogs)
         {

@@ -1,5 +1,4 @@
 using Microsoft.Extensions.Options;
-using Shop.Dashboard.Forwarding;
 using Shop.Dashboard.Ingest;
 using Shop.Dashboard.Store;
 
@@ -49,12 +48,11 @@ internal sealed class TailSampler : IDisposable
     private int _pendingLogs;
     private readonly SamplingCounters _counters = new();
 
-    public TailSampler(IOptions<DashboardOptions> options, SpanSink sink, LogSink logs, OtlpForwarder forwarder, TimeProvider time)
+    public TailSampler(IOptions<DashboardOptions> options, SpanSink sink, LogSink logs, TimeProvider time)
     {
         _options = options.Value.TailSampling;
         _sink = sink;
         _logs = logs;
-        LogsFollowTraces = forwarder.LogsFollowTraces;
         _time = time;
         _ratioThreshold = RatioThreshold(_options.KeepRatio);
         // Traces come due in clumps: a service exports its spans in batches (every 5 s by default), so the roots of one
@@ -74,9 +72,6 @@ internal sealed class TailSampler : IDisposable
         var tick = TimeSpan.FromMilliseconds(Math.Clamp(_options.DecisionWait.TotalMilliseconds / 4, 20, 250));
         _timer = time.CreateTimer(_ => DecideDue(), null, tick, tick);
     }
-
-    /// <summary>Whether the receivers offer forwarded log records here (<see cref="OfferLogs"/>) instead of forwarding them at once.</summary>
-    public bool LogsFollowTraces { get; }
 
     /// <summary>The ratio decision alone: the trace id's random low 56 bits below ratio × 2^56 (consistent across instances).</summary>
     public static bool RatioKeeps(TraceId traceId, double ratio) => traceId.RandomPart < RatioThreshold(ratio);
