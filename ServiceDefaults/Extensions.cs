@@ -18,7 +18,8 @@ namespace Microsoft.Extensions.Hosting;
 /// <summary>
 /// The Aspire ServiceDefaults template (OpenTelemetry, health, service discovery) with Shop's additions, each a
 /// small type named by what it does: BaggageTagsProcessor, IncomingBaggageDroppingPropagator, SloHistogramBuckets,
-/// the correlated console formatters, the Prometheus exporter, ProblemDetails with the trace id, traceresponse.
+/// DroppedInstruments, the correlated console formatters, the Prometheus exporter, ProblemDetails with the trace id,
+/// traceresponse.
 /// </summary>
 public static class ServiceDefaultsExtensions
 {
@@ -85,7 +86,7 @@ public static class ServiceDefaultsExtensions
                 .AddNpgsqlInstrumentation()
                 .AddMeter(TelemetrySources.EntityFrameworkCoreMeter, TelemetrySources.SuiteWildcard)
                 .AddRuntimeInstrumentation()
-                .AddView(SloHistogramBuckets.View)
+                .AddView(settings.Dropped.View)
                 .SetExemplarFilter(ExemplarFilterType.TraceBased)
                 .AddPrometheusExporter())
             .WithLogging(configureBuilder: null, configureOptions: logging =>

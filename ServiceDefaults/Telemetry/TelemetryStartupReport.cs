@@ -21,6 +21,11 @@ internal sealed partial class TelemetryStartupReport(TelemetrySettings settings,
             LogExporting(logger, settings.ExportEndpoint, settings.ExportProtocol, settings.Sampler);
         }
 
+        if (!settings.SdkDisabled && settings.Dropped.Listed.Length > 0)
+        {
+            LogDropped(logger, settings.Dropped.Listed, DroppedInstruments.ConfigurationKey);
+        }
+
         return Task.CompletedTask;
     }
 
@@ -34,4 +39,7 @@ internal sealed partial class TelemetryStartupReport(TelemetrySettings settings,
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Telemetry exported over OTLP to {Endpoint} ({Protocol}), sampler {Sampler}")]
     private static partial void LogExporting(ILogger logger, string endpoint, string protocol, string sampler);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Metric instruments dropped (no reader gets them): {Instruments}; {Key} changes the list, empty keeps all")]
+    private static partial void LogDropped(ILogger logger, string instruments, string key);
 }

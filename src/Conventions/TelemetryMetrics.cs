@@ -9,6 +9,25 @@ public static class TelemetryMetrics
     public const string RpcServerCallDuration = "rpc.server.call.duration";
     public const string RpcClientCallDuration = "rpc.client.call.duration";
 
+    /// <summary>
+    /// Instruments ServiceDefaults drops unless configured otherwise (ServiceDefaults:Metrics:Drop): recorded on every
+    /// request, connection use or buffer rented, and read by no dashboard, SLO rule or alert of the suite. Dropped
+    /// instruments are not listened to at all, so they cost nothing per request.
+    /// </summary>
+    public static readonly IReadOnlyList<string> DroppedByDefault =
+    [
+        // ASP.NET Core: per request, and per buffer rented from and returned to Kestrel's memory pool.
+        "aspnetcore.routing.match_attempts",
+        "aspnetcore.memory_pool.rented",
+        "aspnetcore.memory_pool.pooled",
+        "aspnetcore.memory_pool.allocated",
+        "aspnetcore.memory_pool.evicted",
+        // HttpClient's connection pool: twice per request each (http.client.request.duration stays).
+        "http.client.active_requests",
+        "http.client.open_connections",
+        "http.client.request.time_in_queue",
+    ];
+
     // The suite's business instruments (each on its service's Meter, TelemetrySources.ForService)
     /// <summary>Counter, unit {checkout}: checkouts answered by the gateway, by checkout.outcome (gateway).</summary>
     public const string Checkouts = "shop.checkouts";
