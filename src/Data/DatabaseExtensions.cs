@@ -73,8 +73,10 @@ public static class DatabaseExtensions
                 .Ignore(RelationalEventId.PendingModelChangesWarning)
                 // A failed command or save surfaces as an exception that its caller handles (a unique violation is often
                 // the expected answer: a taken email, a concurrent duplicate) or the host logs once; EF logging it as an
-                // error as well would report expected outcomes as failures.
-                .Log((RelationalEventId.CommandError, LogLevel.Debug), (CoreEventId.SaveChangesFailed, LogLevel.Debug)));
+                // error as well would report expected outcomes as failures. So does a failed connection: a service's
+                // first start asks for its database before its migrations create it, and EF logged that as two errors.
+                .Log((RelationalEventId.CommandError, LogLevel.Debug), (CoreEventId.SaveChangesFailed, LogLevel.Debug),
+                    (RelationalEventId.ConnectionError, LogLevel.Debug)));
         return options;
     }
 }

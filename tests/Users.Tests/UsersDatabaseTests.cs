@@ -1,6 +1,7 @@
 using System.Net;
 using Microsoft.Extensions.DependencyInjection;
 using Grpc.Core;
+using Npgsql;
 using Shop.Hosting;
 using Shop.Testing;
 using Shop.Users.Storage;
@@ -33,6 +34,28 @@ public sealed class UsersDatabaseTests
     }
 
     [Fact]
+    public async Task A_first_start_creates_its_database_and_logs_no_error()
+    {
+        var server = await TestPostgres.Server;
+        var name = $"users_first_{Guid.NewGuid():N}";
+        var connectionString = new NpgsqlConnectionStringBuilder(server.ConnectionString) { Database = name }.ConnectionString;
+        try
+        {
+            await using var users = await ServiceProcess.StartAsync(BuiltApp.Dll("src/Users", "Shop.Users"),
+                new Dictionary<string, string?> { ["ConnectionStrings__users"] = connectionString });
+            Assert.Equal(HttpStatusCode.OK, (await users.Http.GetAsync("/health")).StatusCode);
+
+            // The migrations ran before the server listened; their log line may still be on its way to the console.
+            await WaitForLineAsync(users, "Database of UsersDbContext is up to date; applied 1 migration(s)");
+            Assert.DoesNotContain(users.Output, line => line.Contains(" fail ", StringComparison.Ordinal) || line.Contains(" crit ", StringComparison.Ordinal));
+        }
+        finally
+        {
+            await server.DropDatabaseAsync(name);
+        }
+    }
+
+    [Fact]
     public async Task An_unreachable_database_answers_UNAVAILABLE_so_callers_retry_and_tells_nothing_about_it()
     {
         // A cluster of this test's own, so that stopping it disturbs no other test.
@@ -51,10 +74,27 @@ public sealed class UsersDatabaseTests
 
             Assert.Equal(StatusCode.Unavailable, error.StatusCode);
             Assert.DoesNotContain(cluster.Port.ToString(System.Globalization.CultureInfo.InvariantCulture), error.Status.Detail, StringComparison.Ordinal);
+            // EF Core's own connection errors are Debug records (DatabaseExtensions): the outage is logged once, as the failed call.
+            await WaitForLineAsync(users, "failed; answering Unavailable");
         }
         finally
         {
             await cluster.DisposeAsync();
+        }
+    }
+
+    private static async Task<string> WaitForLineAsync(ServiceProcess service, string text)
+    {
+        var deadline = DateTime.UtcNow + Eventually.Deadline;
+        while (true)
+        {
+            if (service.Output.FirstOrDefault(line => line.Contains(text, StringComparison.Ordinal)) is { } line)
+            {
+                return line;
+            }
+
+            Assert.True(DateTime.UtcNow < deadline, $"No line with \"{text}\" within {Eventually.Deadline}; the output:\n{string.Join('\n', service.Output)}");
+            await Task.Delay(100);
         }
     }
 }
