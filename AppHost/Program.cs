@@ -1,5 +1,8 @@
 using Shop.AppHost;
 
+// Configuration is read once, at start: no file watchers. The AppHost would otherwise watch every directory under the one
+// it runs from (often the repository, PostgreSQL's data included) and wake for every write there; see README.md.
+ShopSettings.ReadConfigurationOnce();
 var builder = DistributedApplication.CreateBuilder(args);
 var shop = builder.AddShopSettings();
 

@@ -72,5 +72,20 @@ internal sealed class ShopSettings
         return settings;
     }
 
+    /// <summary>
+    /// Turns off configuration reloading in this process and, as they inherit it, in every process it starts, unless the
+    /// variable is set already. A .NET host that reloads on change watches every directory under its content root: for
+    /// the AppHost (and the resource service Aspire runs inside it) the directory it was started from, often the
+    /// repository with PostgreSQL's data, where every write woke it. Nothing here changes configuration files at run time.
+    /// </summary>
+    public static void ReadConfigurationOnce()
+    {
+        const string ReloadOnChange = "DOTNET_hostBuilder__reloadConfigOnChange";
+        if (System.Environment.GetEnvironmentVariable(ReloadOnChange) is null)
+        {
+            System.Environment.SetEnvironmentVariable(ReloadOnChange, "false");
+        }
+    }
+
     private static string NewKey() => Convert.ToHexString(RandomNumberGenerator.GetBytes(16)).ToLowerInvariant();
 }

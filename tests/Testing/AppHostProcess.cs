@@ -28,6 +28,9 @@ public sealed class AppHostProcess : IAsyncDisposable
 
     public IReadOnlyList<string> RecentOutput => _process.RecentOutput;
 
+    /// <summary>The AppHost's process id.</summary>
+    public int ProcessId => _process.Id;
+
     /// <summary>endpoints.json as it was when the suite became ready.</summary>
     public JsonElement Endpoints { get; private set; }
 
