@@ -1,3 +1,4 @@
+using Shop.Hosting;
 using Shop.Testing;
 
 namespace Shop.AppHost.Tests;
@@ -13,11 +14,11 @@ public sealed class FileWatchTests
         await using var suite = await AppHostProcess.StartAsync(RepoPaths.Root, "--prometheus", "false");
         // DCP runs detached (its parent is init) and starts the rest: the AppHost, DCP and everything under DCP.
         var dcp = Directory.GetDirectories("/proc").Select(d => int.TryParse(Path.GetFileName(d), out var pid) ? pid : 0)
-            .Single(pid => pid > 0 && Command(pid).Contains($" --monitor {suite.ProcessId} ", StringComparison.Ordinal));
+            .Single(pid => pid > 0 && ProcessTree.CommandLine(pid).Contains($" --monitor {suite.ProcessId} ", StringComparison.Ordinal));
         List<int> processes = [suite.ProcessId, dcp, .. ProcessTable.DescendantsOf(dcp)];
-        Assert.Contains(processes, pid => Command(pid).Contains("Shop.Orders.dll", StringComparison.Ordinal));
+        Assert.Contains(processes, pid => ProcessTree.CommandLine(pid).Contains("Shop.Orders.dll", StringComparison.Ordinal));
 
-        var watching = processes.Select(pid => (Command: Command(pid), Watches: InotifyWatches(pid))).Where(p => p.Watches > 0).ToList();
+        var watching = processes.Select(pid => (Command: ProcessTree.CommandLine(pid), Watches: InotifyWatches(pid))).Where(p => p.Watches > 0).ToList();
         Assert.True(watching.Count == 0, "Processes with inotify watches: " + string.Join("; ", watching.Select(p => $"{p.Command} ({p.Watches})")));
     }
 
@@ -33,18 +34,6 @@ public sealed class FileWatchTests
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             return 0; // the process ended
-        }
-    }
-
-    private static string Command(int pid)
-    {
-        try
-        {
-            return File.ReadAllText($"/proc/{pid}/cmdline").Replace('\0', ' ');
-        }
-        catch (IOException)
-        {
-            return "";
         }
     }
 }

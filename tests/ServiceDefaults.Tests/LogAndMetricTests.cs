@@ -40,7 +40,7 @@ public sealed class LogAndMetricTests : IAsyncLifetime
         var (_, traceId) = await service.SendTraced(HttpMethod.Get, "/items/88");
 
         var span = (await _receiver.WaitForSpans(s => s.TraceId == traceId)).Single();
-        var line = await WaitForLine(service, "Item 88 read");
+        var line = await service.WaitForOutputAsync("Item 88 read", TimeSpan.FromSeconds(5));
         using var json = JsonDocument.Parse(line);
         Assert.Equal(traceId, json.RootElement.GetProperty("trace_id").GetString());
         Assert.Equal(span.SpanId, json.RootElement.GetProperty("span_id").GetString());
@@ -63,20 +63,5 @@ public sealed class LogAndMetricTests : IAsyncLifetime
         Assert.Equal(TelemetryMetrics.DurationBucketsSeconds, point.ExplicitBounds);
         Assert.Superset(new HashSet<double>([0.1, 0.25, 0.5, 1]), new HashSet<double>(point.ExplicitBounds));
         Assert.Equal("/items/{id}", OtlpValues.ToDictionary(point.Attributes)[TelemetryAttributes.HttpRoute]);
-    }
-
-    private static async Task<string> WaitForLine(ServiceProcess service, string text)
-    {
-        for (var i = 0; i < 100; i++)
-        {
-            if (service.Output.FirstOrDefault(l => l.Contains(text, StringComparison.Ordinal)) is { } line)
-            {
-                return line;
-            }
-
-            await Task.Delay(50);
-        }
-
-        throw new TimeoutException($"No console line with '{text}':\n{string.Join('\n', service.Output)}");
     }
 }

@@ -90,6 +90,27 @@ public sealed class ServiceProcess : IAsyncDisposable
     }
 
     /// <summary>Stops the process the way an orchestrator does (SIGTERM) and waits for it to exit.</summary>
+    /// <summary>The first console line that contains <paramref name="text"/>, waited for up to <paramref name="timeout"/> (default <see cref="Eventually.Deadline"/>).</summary>
+    public async Task<string> WaitForOutputAsync(string text, TimeSpan? timeout = null)
+    {
+        var limit = timeout ?? Eventually.Deadline;
+        var deadline = DateTime.UtcNow + limit;
+        while (true)
+        {
+            if (Output.FirstOrDefault(line => line.Contains(text, StringComparison.Ordinal)) is { } found)
+            {
+                return found;
+            }
+
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new TimeoutException($"No console line with '{text}' within {limit}:\n{string.Join('\n', Output)}");
+            }
+
+            await Task.Delay(50);
+        }
+    }
+
     public Task StopAsync() => _process.StopAsync();
 
     public async ValueTask DisposeAsync()

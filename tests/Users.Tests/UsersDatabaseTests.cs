@@ -46,7 +46,7 @@ public sealed class UsersDatabaseTests
             Assert.Equal(HttpStatusCode.OK, (await users.Http.GetAsync("/health")).StatusCode);
 
             // The migrations ran before the server listened; their log line may still be on its way to the console.
-            await WaitForLineAsync(users, "Database of UsersDbContext is up to date; applied 1 migration(s)");
+            await users.WaitForOutputAsync("Database of UsersDbContext is up to date; applied 1 migration(s)");
             Assert.DoesNotContain(users.Output, line => line.Contains(" fail ", StringComparison.Ordinal) || line.Contains(" crit ", StringComparison.Ordinal));
         }
         finally
@@ -75,26 +75,11 @@ public sealed class UsersDatabaseTests
             Assert.Equal(StatusCode.Unavailable, error.StatusCode);
             Assert.DoesNotContain(cluster.Port.ToString(System.Globalization.CultureInfo.InvariantCulture), error.Status.Detail, StringComparison.Ordinal);
             // EF Core's own connection errors are Debug records (DatabaseExtensions): the outage is logged once, as the failed call.
-            await WaitForLineAsync(users, "failed; answering Unavailable");
+            await users.WaitForOutputAsync("failed; answering Unavailable");
         }
         finally
         {
             await cluster.DisposeAsync();
-        }
-    }
-
-    private static async Task<string> WaitForLineAsync(ServiceProcess service, string text)
-    {
-        var deadline = DateTime.UtcNow + Eventually.Deadline;
-        while (true)
-        {
-            if (service.Output.FirstOrDefault(line => line.Contains(text, StringComparison.Ordinal)) is { } line)
-            {
-                return line;
-            }
-
-            Assert.True(DateTime.UtcNow < deadline, $"No line with \"{text}\" within {Eventually.Deadline}; the output:\n{string.Join('\n', service.Output)}");
-            await Task.Delay(100);
         }
     }
 }
